@@ -1,0 +1,1 @@
+"""Ecosystem Radar extractors: bytes from the outside world into records. No Prefect here."""
