@@ -1,0 +1,1 @@
+"""Deterministic generator of official-format SIRENE stock files (demo and benchmarks)."""
