@@ -1,0 +1,250 @@
+"""Read a SIRENE stock file (Parquet, CSV or zipped CSV) and keep only the territory's rows.
+
+The national files are tens of millions of rows: DuckDB streams and filters them, and only the territory's rows
+(thousands) are written to the landing zone as text columns, so that what follows never depends on how the source
+typed them. DuckDB is used here as a file reader, nothing is loaded into the warehouse from this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from extractors.sirene_schema import (
+    ETABLISSEMENT_COLUMNS,
+    REQUIRED_ETABLISSEMENT,
+    REQUIRED_UNITE_LEGALE,
+    UNITE_LEGALE_COLUMNS,
+)
+
+_PUBLICATION_DATE = re.compile(r"(20\d{2})(\d{2})(\d{2})")
+_MONTH_DIR = re.compile(r"(?<!\d)(20\d{2})-(0[1-9]|1[0-2])(?!\d)")
+
+
+class StockFormatError(ValueError):
+    """A stock file that cannot be read as SIRENE: the message names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class StockFile:
+    path: Path
+    kind: str  # "etablissements" or "unites_legales"
+    fmt: str  # "parquet", "csv" or "zip"
+    sha256: str
+    size: int
+
+
+def detect_format(path: Path) -> str:
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head == b"PAR1":
+        return "parquet"
+    if head == b"PK\x03\x04":
+        return "zip"
+    return "csv"
+
+
+def sha256_file(path: Path, cache_file: Path | None = None) -> str:
+    """Content hash, remembered per (path, size, mtime) so an unchanged multi-GB file is hashed once."""
+    st = path.stat()
+    key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    cache = {}
+    if cache_file and cache_file.is_file():
+        try:
+            cache = json.loads(cache_file.read_text())
+        except ValueError:
+            cache = {}
+    if key in cache:
+        return cache[key]
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(4 << 20), b""):
+            digest.update(block)
+    value = digest.hexdigest()
+    if cache_file:
+        cache[key] = value
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(cache, indent=0))
+        os.replace(tmp, cache_file)
+    return value
+
+
+def describe_stock(path: Path, kind: str, hash_cache: Path | None = None) -> StockFile:
+    if not path.is_file():
+        raise StockFormatError(f"{path}: file not found")
+    return StockFile(path, kind, detect_format(path), sha256_file(path, hash_cache), path.stat().st_size)
+
+
+def extract_zip_member(path: Path, dest_dir: Path) -> Path:
+    """Stream the CSV out of a zip to a temporary file (faster for DuckDB than reading through a pipe)."""
+    with zipfile.ZipFile(path) as zf:
+        members = [m for m in zf.infolist() if m.filename.lower().endswith(".csv")]
+        if len(members) != 1:
+            raise StockFormatError(f"{path}: expected one .csv inside the zip, found {len(members)}")
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        out = dest_dir / Path(members[0].filename).name
+        tmp = out.with_suffix(".csv.tmp")
+        with zf.open(members[0]) as src, open(tmp, "wb") as dst:
+            shutil.copyfileobj(src, dst, 8 << 20)
+        os.replace(tmp, out)
+    return out
+
+
+def reader_sql(path: Path, fmt: str) -> str:
+    quoted = str(path).replace("'", "''")
+    if fmt == "parquet":
+        return f"read_parquet('{quoted}')"
+    return (f"read_csv('{quoted}', header = true, delim = ',', quote = '\"', escape = '\"', "
+            f"all_varchar = true, encoding = 'utf-8')")
+
+
+def file_columns(con: duckdb.DuckDBPyConnection, reader: str, path: Path) -> dict[str, str]:
+    try:
+        rows = con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()
+    except duckdb.Error as exc:
+        raise StockFormatError(f"{path}: cannot be read as a SIRENE stock ({str(exc).splitlines()[0]})") from None
+    return {name: dtype for name, dtype, *_ in rows}
+
+
+def check_columns(columns: dict[str, str], required: tuple[str, ...], path: Path) -> None:
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise StockFormatError(f"{path}: missing required column '{missing[0]}'"
+                               + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+
+
+def _as_text(column: str, dtype: str | None) -> str:
+    """Every landed column is text in the CSV convention, whatever type the source gave it."""
+    if dtype is None:
+        return f"CAST(NULL AS VARCHAR) AS \"{column}\""
+    q = f'"{column}"'
+    if dtype.startswith("TIMESTAMP"):
+        expr = f"strftime({q}, '%Y-%m-%dT%H:%M:%S')"
+    elif dtype == "BOOLEAN":
+        expr = f"CASE WHEN {q} THEN 'true' WHEN NOT {q} THEN 'false' END"
+    else:
+        expr = f"CAST({q} AS VARCHAR)"
+    return f"{expr} AS {q}"
+
+
+def projection(columns: dict[str, str], official: tuple[str, ...]) -> str:
+    return ", ".join(_as_text(c, columns.get(c)) for c in official)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    etablissements_path: Path
+    unites_legales_path: Path
+    etablissements_rows: int
+    unites_legales_rows: int
+    extra_columns: dict[str, list[str]]
+
+
+def scan_territory(
+    etab: StockFile,
+    ul: StockFile,
+    out_dir: Path,
+    *,
+    commune_codes: list[str],
+    known_sirens: list[str],
+    excluded_sirens: list[str],
+    scratch_dir: Path,
+    threads: int | None = None,
+    memory_limit: str = "2GB",
+    progress: bool = False,
+) -> ScanResult:
+    """Write the territory's establishments (and every establishment of companies already followed, so that
+    moves out are seen) and their legal units to `out_dir` as Parquet, all columns as text."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for f in (etab, ul):
+        paths[f.kind] = extract_zip_member(f.path, scratch_dir / f.sha256[:16]) if f.fmt == "zip" else f.path
+    fmts = {f.kind: ("csv" if f.fmt == "zip" else f.fmt) for f in (etab, ul)}
+    con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False,
+                                 "temp_directory": str(scratch_dir / "duckdb-tmp")})
+    try:
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
+        if progress:
+            con.execute("SET enable_progress_bar = true")
+            con.execute("SET enable_progress_bar_print = true")
+        e_reader = reader_sql(paths["etablissements"], fmts["etablissements"])
+        u_reader = reader_sql(paths["unites_legales"], fmts["unites_legales"])
+        e_cols = file_columns(con, e_reader, etab.path)
+        u_cols = file_columns(con, u_reader, ul.path)
+        check_columns(e_cols, REQUIRED_ETABLISSEMENT, etab.path)
+        check_columns(u_cols, REQUIRED_UNITE_LEGALE, ul.path)
+
+        con.execute("CREATE TEMP TABLE known AS SELECT unnest(?::VARCHAR[]) AS siren", [known_sirens])
+        con.execute("CREATE TEMP TABLE excluded AS SELECT unnest(?::VARCHAR[]) AS siren", [excluded_sirens])
+        communes = ", ".join("'" + c.replace("'", "") + "'" for c in commune_codes)
+        e_out = out_dir / "etablissements.parquet"
+        u_out = out_dir / "unites_legales.parquet"
+        con.execute(
+            f"""COPY (
+                SELECT {projection(e_cols, ETABLISSEMENT_COLUMNS)} FROM {e_reader}
+                WHERE (CAST("codeCommuneEtablissement" AS VARCHAR) IN ({communes})
+                       OR CAST(siren AS VARCHAR) IN (SELECT siren FROM known))
+                  AND CAST(siren AS VARCHAR) NOT IN (SELECT siren FROM excluded)
+            ) TO '{_tmp(e_out)}' (FORMAT parquet)"""
+        )
+        os.replace(_tmp(e_out), e_out)
+        con.execute(
+            f"""COPY (
+                SELECT {projection(u_cols, UNITE_LEGALE_COLUMNS)} FROM {u_reader}
+                WHERE CAST(siren AS VARCHAR) IN (SELECT DISTINCT siren FROM read_parquet('{e_out}'))
+            ) TO '{_tmp(u_out)}' (FORMAT parquet)"""
+        )
+        os.replace(_tmp(u_out), u_out)
+        e_rows = con.execute(f"SELECT count(*) FROM read_parquet('{e_out}')").fetchone()[0]
+        u_rows = con.execute(f"SELECT count(*) FROM read_parquet('{u_out}')").fetchone()[0]
+    finally:
+        con.close()
+        if progress:
+            sys.stderr.flush()
+        for f in (etab, ul):
+            if f.fmt == "zip":
+                shutil.rmtree(scratch_dir / f.sha256[:16], ignore_errors=True)
+    extra = {"etablissements": sorted(set(e_cols) - set(ETABLISSEMENT_COLUMNS)),
+             "unites_legales": sorted(set(u_cols) - set(UNITE_LEGALE_COLUMNS))}
+    return ScanResult(e_out, u_out, e_rows, u_rows, extra)
+
+
+def _tmp(path: Path) -> Path:
+    return path.with_name(path.name + ".tmp")
+
+
+def infer_month(*paths: Path, landed_etablissements: Path | None = None) -> str | None:
+    """The month whose end a stock describes: from a YYYY-MM folder or file name, from a publication date
+    in the name (published early in month M+1), or else from the latest processing date in the data."""
+    for p in paths:
+        m = _MONTH_DIR.search(str(p))
+        if m:
+            return f"{m.group(1)}-{m.group(2)}"
+    for p in paths:
+        m = _PUBLICATION_DATE.search(p.name)
+        if m:
+            y, mo = int(m.group(1)), int(m.group(2))
+            y, mo = (y, mo - 1) if mo > 1 else (y - 1, 12)
+            return f"{y:04d}-{mo:02d}"
+    if landed_etablissements is not None:
+        con = duckdb.connect()
+        try:
+            latest = con.execute(
+                "SELECT max(left(dateDernierTraitementEtablissement, 7)) FROM read_parquet(?)",
+                [str(landed_etablissements)],
+            ).fetchone()[0]
+        finally:
+            con.close()
+        return latest
+    return None

@@ -1,0 +1,26 @@
+"""Prefect settings for our runs, applied before Prefect is imported (its settings are read at import)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+QUIET_DEFAULTS = {
+    # The ephemeral API server needs 10-30 s to start on a small machine; its default timeout is too short.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_UI_ENABLED": "false",
+    # Successful runs otherwise end with the server's shutdown tracebacks ("Error flushing events").
+    "PREFECT_LOGGING_SERVER_LEVEL": "CRITICAL",
+    "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+    "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
+}
+
+
+def configure_prefect(workdir: Path, *, verbose: bool = False) -> None:
+    """Defaults only: anything the user set (a real server's PREFECT_API_URL, a profile) wins."""
+    for key, value in QUIET_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    if "PREFECT_API_URL" not in os.environ:
+        os.environ.setdefault("PREFECT_HOME", str((workdir / ".prefect").resolve()))

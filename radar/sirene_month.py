@@ -1,0 +1,195 @@
+"""The steps of a monthly SIRENE load, as plain functions the flow composes (and tests call directly).
+
+Steps exchange paths and small dicts, never connections or big frames: resolve the two stock files (local or
+downloaded to the cache), land the territory's rows, clean them into staged Parquet files, load those in one
+transaction, publish the snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from extractors.sirene_stock import StockFile, describe_stock, infer_month, scan_territory
+from radar.config import Territory, Workdir
+from transforms.sirene import clean_etablissements, clean_unites_legales
+from warehouse.db import connect_writer
+from warehouse.load_sirene import (
+    StockProvenance,
+    known_sirens,
+    load_stock_month,
+    loaded_hashes,
+    record_run,
+)
+from warehouse.migrate import migrate
+from warehouse.publish import publish_snapshot
+from warehouse.reference import reference_sets
+
+# Stable data.gouv.fr URLs that always redirect to the latest Parquet stock (SOURCES.md section 3).
+DEFAULT_ETABLISSEMENTS_URL = "https://www.data.gouv.fr/datasets/r/a29c1297-1f92-4e2a-8f6b-8c902ce96c5f"
+DEFAULT_UNITES_LEGALES_URL = "https://www.data.gouv.fr/datasets/r/350182c9-148a-46e0-8389-76c2ec1374a3"
+
+
+class InputError(ValueError):
+    """A problem the user can fix (missing file, bad month): reported as one line."""
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+
+
+def validate_month(month: str | None) -> str | None:
+    if month is None:
+        return None
+    try:
+        parsed = datetime.strptime(month, "%Y-%m")
+    except ValueError:
+        raise InputError(f"bad month '{month}': expected YYYY-MM, e.g. 2026-10") from None
+    return parsed.strftime("%Y-%m")
+
+
+def resolve_stock(source: str, kind: str, workdir: Workdir, *, progress: bool = False) -> dict:
+    """A local path as it is, or a URL downloaded (resumable, cached, skipped when unchanged)."""
+    if "://" in source:
+        from extractors.download import fetch_to_cache, print_progress
+        from extractors.http import HttpClient
+
+        with HttpClient(contact=os.environ.get("RADAR_CONTACT", "ecosystem-radar")) as client:
+            cached = fetch_to_cache(client, source, workdir.cache / "downloads", source="SIRENE stock",
+                                    progress=print_progress(kind) if progress else None)
+        path = Path(cached.path)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise InputError(f"{kind} stock file not found: {source}")
+    stock = describe_stock(path, kind, workdir.cache / "hashes.json")
+    return {"path": str(stock.path), "kind": kind, "fmt": stock.fmt, "sha256": stock.sha256, "size": stock.size,
+            "source": source}
+
+
+def _stock(d: dict) -> StockFile:
+    return StockFile(Path(d["path"]), d["kind"], d["fmt"], d["sha256"], d["size"])
+
+
+def prepare_warehouse(workdir: Workdir) -> list[str]:
+    workdir.ensure()
+    cleanup_tmp_files(workdir)
+    with connect_writer(workdir.warehouse) as con:
+        return migrate(con)
+
+
+def cleanup_tmp_files(workdir: Workdir) -> None:
+    """Leftovers of a run killed while writing: never a final name, always `*.tmp`."""
+    for tmp in list(workdir.landing.rglob("*.tmp")) + list(workdir.published.parent.glob("*.tmp*")):
+        tmp.unlink(missing_ok=True)
+
+
+def check_unchanged(workdir: Workdir, month: str, etab: dict, ul: dict) -> bool:
+    with connect_writer(workdir.warehouse) as con:
+        return loaded_hashes(con, month) == (etab["sha256"], ul["sha256"])
+
+
+def land_month(workdir: Workdir, territory: Territory, etab: dict, ul: dict, month: str | None,
+               *, progress: bool = False) -> dict:
+    with connect_writer(workdir.warehouse) as con:
+        known = known_sirens(con)
+    key = f"{etab['sha256'][:12]}-{ul['sha256'][:12]}"
+    out_dir = workdir.landing / "sirene" / (month or "unknown-month") / key
+    scan = scan_territory(
+        _stock(etab), _stock(ul), out_dir,
+        commune_codes=territory.commune_codes, known_sirens=known,
+        excluded_sirens=sorted(territory.excluded_sirens), scratch_dir=workdir.cache / "scratch",
+        progress=progress,
+    )
+    if month is None:
+        month = infer_month(Path(etab["path"]), Path(ul["path"]), landed_etablissements=scan.etablissements_path)
+        if month is None:
+            raise InputError("cannot infer the stock month from the files: pass --month YYYY-MM")
+        final = workdir.landing / "sirene" / month / key
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(out_dir, final)
+        out_dir = final
+    manifest = {"month": month, "etablissements": etab, "unites_legales": ul,
+                "rows": {"etablissements": scan.etablissements_rows, "unites_legales": scan.unites_legales_rows},
+                "extra_columns": scan.extra_columns, "landed_at": datetime.now(timezone.utc).isoformat()}
+    _write_json(out_dir / "manifest.json", manifest)
+    return {"month": month, "dir": str(out_dir), "rows": manifest["rows"]}
+
+
+def transform_month(landing: dict, territory: Territory) -> dict:
+    """Clean the landed rows into staged Parquet files next to them; returns their paths and the counts."""
+    src = Path(landing["dir"])
+    ref = reference_sets()
+    raw_e = pd.read_parquet(src / "etablissements.parquet", dtype_backend="pyarrow").astype("string")
+    raw_u = pd.read_parquet(src / "unites_legales.parquet", dtype_backend="pyarrow").astype("string")
+    etabs = clean_etablissements(raw_e, ref, territory.commune_codes)
+    units = clean_unites_legales(raw_u, ref)
+    staged = src / "staged"
+    staged.mkdir(exist_ok=True)
+    quarantine = pd.concat([etabs.quarantine.assign(entity="establishment"),
+                            units.quarantine.assign(entity="company")], ignore_index=True)
+    paths = {}
+    for name, frame in (("establishments", etabs.clean), ("companies", units.clean), ("quarantine", quarantine)):
+        path = staged / f"{name}.parquet"
+        tmp = path.with_name(path.name + ".tmp")
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+        paths[name] = str(path)
+    counts = {"establishments": etabs.counts, "companies": units.counts,
+              "in_territory": int(etabs.clean["in_territory"].sum())}
+    return {"month": landing["month"], "staged": paths, "counts": counts}
+
+
+def load_month(workdir: Workdir, territory: Territory, staged: dict, etab: dict, ul: dict, run_id: str,
+               started_at: datetime) -> dict:
+    provenance = StockProvenance(Path(etab["source"]).name, etab["sha256"], etab["size"],
+                                 Path(ul["source"]).name, ul["sha256"], ul["size"])
+    frames = {name: pd.read_parquet(path) for name, path in staged["staged"].items()}
+    with connect_writer(workdir.warehouse) as con:
+        load_stock_month(
+            con, month=staged["month"], run_id=run_id, started_at=started_at, territory=territory,
+            establishments=frames["establishments"], companies=frames["companies"],
+            quarantine=frames["quarantine"], provenance=provenance, counts=staged["counts"],
+        )
+    return staged["counts"]
+
+
+def publish(workdir: Workdir, territory: Territory) -> str:
+    with connect_writer(workdir.warehouse) as con:
+        return str(publish_snapshot(con, workdir.published, territory_name=territory.name))
+
+
+def record_outcome(workdir: Workdir, run_id: str, flow: str, started_at: datetime, status: str, *,
+                   month: str | None = None, counts: dict | None = None, message: str | None = None) -> None:
+    """Ledger rows for runs that did not load (unchanged input, failure): in their own small transaction, after
+    any failed load was rolled back."""
+    with connect_writer(workdir.warehouse) as con:
+        record_run(con, run_id, flow, started_at, status, month=month, counts=counts, message=message)
+
+
+def prune_landing(workdir: Workdir, retention_days: int) -> int:
+    cutoff = time.time() - retention_days * 86400
+    removed = 0
+    for manifest in (workdir.landing / "sirene").glob("*/*/manifest.json"):
+        if manifest.stat().st_mtime < cutoff:
+            shutil.rmtree(manifest.parent, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, default=str))
+    os.replace(tmp, path)
+
+

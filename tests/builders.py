@@ -1,0 +1,90 @@
+"""Hand-made SIRENE rows in the official format, for tests that need exact, small months."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+
+from extractors.sirene_schema import ETABLISSEMENT_COLUMNS, UNITE_LEGALE_COLUMNS
+
+
+def luhn_complete(prefix: str) -> str:
+    for d in "0123456789":
+        candidate = prefix + d
+        total = 0
+        for i, ch in enumerate(reversed(candidate)):
+            n = int(ch) * (2 if i % 2 else 1)
+            total += n - 9 if n > 9 else n
+        if total % 10 == 0:
+            return candidate
+    raise AssertionError("unreachable")
+
+
+def siren(i: int) -> str:
+    return luhn_complete(f"{i:08d}")
+
+
+def siret(siren_: str, i: int = 1) -> str:
+    return luhn_complete(f"{siren_}{i:04d}")
+
+
+def etab_row(siret_: str, *, commune="92040", naf="62.01Z", state="A", head=True, created="2020-01-15",
+             band="01", status="O", processed="2024-10-01T10:00:00", period_start=None, nomenclature="NAFRev2",
+             street="RUE DU TEST", x="646500.5", y="6857500.5", **extra) -> dict:
+    row = dict.fromkeys(ETABLISSEMENT_COLUMNS, "")
+    row.update({
+        "siren": siret_[:9], "nic": siret_[9:], "siret": siret_, "statutDiffusionEtablissement": status,
+        "dateCreationEtablissement": created, "trancheEffectifsEtablissement": band,
+        "anneeEffectifsEtablissement": "2023", "dateDernierTraitementEtablissement": processed,
+        "etablissementSiege": "true" if head else "false", "nombrePeriodesEtablissement": "1",
+        "numeroVoieEtablissement": "12", "typeVoieEtablissement": "RUE", "libelleVoieEtablissement": street,
+        "codePostalEtablissement": "92130", "libelleCommuneEtablissement": "ISSY-LES-MOULINEAUX",
+        "codeCommuneEtablissement": commune, "coordonneeLambertAbscisseEtablissement": x,
+        "coordonneeLambertOrdonneeEtablissement": y, "dateDebut": period_start or created,
+        "etatAdministratifEtablissement": state, "activitePrincipaleEtablissement": naf,
+        "nomenclatureActivitePrincipaleEtablissement": nomenclature, "caractereEmployeurEtablissement": "O",
+    })
+    row.update(extra)
+    return row
+
+
+def ul_row(siren_: str, *, name="ACME LOGICIELS", naf="62.01Z", state="A", created="2020-01-15", band="01",
+           status="O", head_nic="00011", legal_form="5710", processed="2024-10-01T10:00:00", period_start=None,
+           **extra) -> dict:
+    row = dict.fromkeys(UNITE_LEGALE_COLUMNS, "")
+    row.update({
+        "siren": siren_, "statutDiffusionUniteLegale": status, "dateCreationUniteLegale": created,
+        "trancheEffectifsUniteLegale": band, "anneeEffectifsUniteLegale": "2023",
+        "dateDernierTraitementUniteLegale": processed, "nombrePeriodesUniteLegale": "1",
+        "categorieEntreprise": "PME", "dateDebut": period_start or created, "etatAdministratifUniteLegale": state,
+        "denominationUniteLegale": name if legal_form != "1000" else "",
+        "categorieJuridiqueUniteLegale": legal_form, "activitePrincipaleUniteLegale": naf,
+        "nomenclatureActivitePrincipaleUniteLegale": "NAFRev2", "nicSiegeUniteLegale": head_nic,
+        "caractereEmployeurUniteLegale": "O",
+    })
+    row.update(extra)
+    return row
+
+
+def write_stock(folder: Path, etabs: list[dict], units: list[dict], fmt: str = "csv") -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, rows, cols in (("StockEtablissement_utf8", etabs, ETABLISSEMENT_COLUMNS),
+                             ("StockUniteLegale_utf8", units, UNITE_LEGALE_COLUMNS)):
+        csv_path = folder / f"{name}.csv"
+        with open(csv_path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(cols))
+            writer.writeheader()
+            writer.writerows(rows)
+        if fmt == "parquet":
+            pq = folder / f"{name}.parquet"
+            con = duckdb.connect()
+            con.execute(f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar=true)) TO '{pq}' (FORMAT parquet)")
+            con.close()
+            csv_path.unlink()
+            paths.append(pq)
+        else:
+            paths.append(csv_path)
+    return paths[0], paths[1]

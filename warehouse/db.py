@@ -1,0 +1,76 @@
+"""Connections to the working warehouse (one writer) and to the published snapshot (many read-only readers)."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+_LOCK_HOLDER = re.compile(r"PID (\d+)")
+
+
+class WarehouseLocked(RuntimeError):
+    """Another process holds the warehouse file."""
+
+
+class SnapshotMissing(FileNotFoundError):
+    """No snapshot has been published yet in this working directory."""
+
+
+def _configure(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("SET TimeZone = 'UTC'")
+
+
+@contextlib.contextmanager
+def connect_writer(path: Path, *, lock_timeout: float = 30.0, memory_limit: str = "4GB") -> Iterator[duckdb.DuckDBPyConnection]:
+    """The single read-write connection, opened per operation and closed promptly.
+
+    DuckDB allows one writing process per file; while another holds it we retry with backoff, then fail
+    with a message naming the holder, so overlapping runs never corrupt anything.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + lock_timeout
+    delay = 0.2
+    while True:
+        try:
+            con = duckdb.connect(str(path), config={"memory_limit": memory_limit})
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                holder = _LOCK_HOLDER.search(str(exc))
+                who = f"PID {holder.group(1)}" if holder else "another process"
+                raise WarehouseLocked(
+                    f"warehouse {path} is locked by {who}; another run or a client holds it "
+                    f"(waited {lock_timeout:.0f} s). Close it or wait for the run to finish."
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+    try:
+        _configure(con)
+        yield con
+    finally:
+        con.close()
+
+
+def connect_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
+    """A sandboxed read-only connection to the published snapshot: no file, network or extension access."""
+    if not path.is_file():
+        raise SnapshotMissing(f"no published snapshot at {path}: run 'radar demo' or 'radar run' first")
+    con = duckdb.connect(
+        str(path),
+        read_only=True,
+        config={
+            "enable_external_access": False,
+            "autoload_known_extensions": False,
+            "autoinstall_known_extensions": False,
+        },
+    )
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET lock_configuration = true")
+    return con

@@ -1,0 +1,171 @@
+"""Load one month of the SIRENE stock into the warehouse in ONE transaction: monthly states, current state,
+events of that month and of the next loaded one, quarantine, stock-file provenance and the run ledger."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+
+import duckdb
+import pandas as pd
+
+from radar.config import Territory
+from warehouse import faults
+from warehouse.reference import load_reference
+
+_EVENTS_SQL = resources.files("warehouse.sql").joinpath("events_sirene.sql").read_text(encoding="utf-8")
+_VIEWS_SQL = resources.files("warehouse.sql").joinpath("views.sql").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class StockProvenance:
+    etablissements_file: str
+    etablissements_sha256: str
+    etablissements_bytes: int
+    unites_legales_file: str
+    unites_legales_sha256: str
+    unites_legales_bytes: int
+
+
+def month_date(month: str) -> date:
+    year, mon = month.split("-")
+    return date(int(year), int(mon), 1)
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(_VIEWS_SQL)
+
+
+def loaded_hashes(con: duckdb.DuckDBPyConnection, month: str) -> tuple[str, str] | None:
+    row = con.execute(
+        "SELECT etablissements_sha256, unites_legales_sha256 FROM meta.stock_month WHERE month = ?",
+        [month_date(month)],
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def known_sirens(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Companies followed so far: their establishments outside the territory are kept, so moves out are seen."""
+    return [r[0] for r in con.execute("SELECT DISTINCT siren FROM core.establishment").fetchall()]
+
+
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, **constants) -> None:
+    batch = frame.assign(**constants) if constants else frame
+    con.register("_batch", batch)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _batch")
+    finally:
+        con.unregister("_batch")
+
+
+def _target_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    schema, name = table.split(".")
+    return [r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
+        [schema, name]).fetchall()]
+
+
+def refresh_current_state(con: duckdb.DuckDBPyConnection) -> None:
+    """Latest loaded month wins for every SIRET ever in the territory and for their companies, whatever the
+    order in which months were loaded."""
+    cols = ", ".join(f'"{c}"' for c in _target_columns(con, "core.establishment"))
+    con.execute(f"""
+        MERGE INTO core.establishment t USING (
+            SELECT {cols} FROM (
+                SELECT *, month AS last_seen_month,
+                       min(month) FILTER (WHERE in_territory) OVER (PARTITION BY siret) AS first_seen_month
+                FROM core.establishment_monthly
+                QUALIFY bool_or(in_territory) OVER (PARTITION BY siret)
+                    AND row_number() OVER (PARTITION BY siret ORDER BY month DESC) = 1
+            )
+        ) s ON t.siret = s.siret
+        WHEN MATCHED THEN UPDATE
+        WHEN NOT MATCHED THEN INSERT
+        WHEN NOT MATCHED BY SOURCE THEN DELETE""")
+    cols = ", ".join(f'"{c}"' for c in _target_columns(con, "core.company"))
+    con.execute(f"""
+        MERGE INTO core.company t USING (
+            SELECT {cols} FROM (
+                SELECT *, month AS last_seen_month FROM core.company_monthly
+                WHERE siren IN (SELECT siren FROM core.establishment)
+                QUALIFY row_number() OVER (PARTITION BY siren ORDER BY month DESC) = 1
+            )
+        ) s ON t.siren = s.siren
+        WHEN MATCHED THEN UPDATE
+        WHEN NOT MATCHED THEN INSERT
+        WHEN NOT MATCHED BY SOURCE THEN DELETE""")
+
+
+def derive_events(con: duckdb.DuckDBPyConnection, month: date) -> list[date]:
+    """Re-derive the registry events of `month` and of the next loaded month (its comparison base changed)."""
+    months = [r[0] for r in con.execute(
+        "SELECT DISTINCT month FROM core.establishment_monthly ORDER BY month").fetchall()]
+    later = [m for m in months if m > month]
+    targets = [month] + later[:1]
+    con.execute("DELETE FROM core.event WHERE source = 'sirene' AND month IN (SELECT unnest(?::DATE[]))", [targets])
+    for cur in targets:
+        earlier = [m for m in months if m < cur]
+        if earlier:
+            con.execute(_EVENTS_SQL, {"prev": earlier[-1], "cur": cur})
+    return targets
+
+
+def load_stock_month(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    month: str,
+    run_id: str,
+    started_at,
+    territory: Territory,
+    establishments: pd.DataFrame,
+    companies: pd.DataFrame,
+    quarantine: pd.DataFrame,
+    provenance: StockProvenance,
+    counts: dict,
+) -> dict:
+    """Replace `month` by this data; everything commits together or nothing does."""
+    m = month_date(month)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        load_reference(con, territory)
+        create_views(con)
+        con.execute("DELETE FROM core.establishment_monthly WHERE month = ?", [m])
+        _insert_frame(con, "core.establishment_monthly", establishments, month=m)
+        con.execute("DELETE FROM core.company_monthly WHERE month = ?", [m])
+        _insert_frame(con, "core.company_monthly", companies, month=m)
+        faults.checkpoint("mid_load")
+        con.execute("DELETE FROM quarantine.sirene WHERE month = ?", [m])
+        if len(quarantine):
+            _insert_frame(con, "quarantine.sirene", quarantine, month=m, run_id=run_id)
+        refresh_current_state(con)
+        derive_events(con, m)
+        con.execute("DELETE FROM meta.stock_month WHERE month = ?", [m])
+        con.execute(
+            "INSERT INTO meta.stock_month VALUES (?, ?, now(), ?, ?, ?, ?, ?, ?, ?)",
+            [m, run_id, provenance.etablissements_file, provenance.etablissements_sha256,
+             provenance.etablissements_bytes, provenance.unites_legales_file, provenance.unites_legales_sha256,
+             provenance.unites_legales_bytes, json.dumps(counts)],
+        )
+        record_run(con, run_id, "sirene_month", started_at, "success", month=month, counts=counts)
+        faults.checkpoint("before_commit")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    faults.checkpoint("after_commit")
+    return counts
+
+
+def record_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, started_at, status: str, *,
+               month: str | None = None, counts: dict | None = None, message: str | None = None) -> None:
+    con.execute(
+        "INSERT INTO meta.run VALUES (?, ?, ?, now(), ?, ?, ?, ?)",
+        [run_id, flow, started_at, status, month_date(month) if month else None,
+         json.dumps(counts) if counts is not None else None, message],
+    )
+
+
+def event_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return dict(con.execute("SELECT kind, count(*) FROM core.event GROUP BY kind ORDER BY kind").fetchall())

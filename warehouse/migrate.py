@@ -1,0 +1,41 @@
+"""Versioned schema migrations: each pending SQL file runs in one transaction with its bookkeeping row."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import duckdb
+
+MIGRATIONS_PACKAGE = "warehouse.migrations"
+
+
+def list_migrations() -> list[tuple[str, str]]:
+    files = resources.files(MIGRATIONS_PACKAGE)
+    return sorted((f.name, f.read_text(encoding="utf-8")) for f in files.iterdir() if f.name.endswith(".sql"))
+
+
+def applied_migrations(con: duckdb.DuckDBPyConnection) -> set[str]:
+    con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS meta.schema_migrations (name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    return {r[0] for r in con.execute("SELECT name FROM meta.schema_migrations").fetchall()}
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply pending migrations in name order; returns the names applied. Safe to call on every run."""
+    done = applied_migrations(con)
+    applied = []
+    for name, sql in list_migrations():
+        if name in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO meta.schema_migrations VALUES (?, now())", [name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied
