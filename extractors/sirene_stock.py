@@ -156,15 +156,18 @@ def scan_territory(
     out_dir: Path,
     *,
     commune_codes: list[str],
-    known_sirens: list[str],
     excluded_sirens: list[str],
     scratch_dir: Path,
     threads: int | None = None,
     memory_limit: str = "2GB",
     progress: bool = False,
 ) -> ScanResult:
-    """Write the territory's establishments (and every establishment of companies already followed, so that
-    moves out are seen) and their legal units to `out_dir` as Parquet, all columns as text."""
+    """Write to `out_dir`, as Parquet with text columns: every establishment of the companies that have at
+    least one establishment (open or closed) in the territory in this file, and those companies' legal units.
+
+    Closed establishments stay in the stock forever, so a company that moved out is still followed and its
+    new address is seen; and what is kept depends on this file only, never on the order months are loaded.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
     for f in (etab, ul):
@@ -185,24 +188,28 @@ def scan_territory(
         check_columns(e_cols, REQUIRED_ETABLISSEMENT, etab.path)
         check_columns(u_cols, REQUIRED_UNITE_LEGALE, ul.path)
 
-        con.execute("CREATE TEMP TABLE known AS SELECT unnest(?::VARCHAR[]) AS siren", [known_sirens])
         con.execute("CREATE TEMP TABLE excluded AS SELECT unnest(?::VARCHAR[]) AS siren", [excluded_sirens])
         communes = ", ".join("'" + c.replace("'", "") + "'" for c in commune_codes)
         e_out = out_dir / "etablissements.parquet"
         u_out = out_dir / "unites_legales.parquet"
+        # Two passes: the first reads two columns only (cheap in Parquet) to find the companies to follow.
+        con.execute(
+            f"""CREATE TEMP TABLE followed AS
+                SELECT DISTINCT CAST(siren AS VARCHAR) AS siren FROM {e_reader}
+                WHERE CAST("codeCommuneEtablissement" AS VARCHAR) IN ({communes})
+                  AND CAST(siren AS VARCHAR) NOT IN (SELECT siren FROM excluded)"""
+        )
         con.execute(
             f"""COPY (
                 SELECT {projection(e_cols, ETABLISSEMENT_COLUMNS)} FROM {e_reader}
-                WHERE (CAST("codeCommuneEtablissement" AS VARCHAR) IN ({communes})
-                       OR CAST(siren AS VARCHAR) IN (SELECT siren FROM known))
-                  AND CAST(siren AS VARCHAR) NOT IN (SELECT siren FROM excluded)
+                WHERE CAST(siren AS VARCHAR) IN (SELECT siren FROM followed)
             ) TO '{_tmp(e_out)}' (FORMAT parquet)"""
         )
         os.replace(_tmp(e_out), e_out)
         con.execute(
             f"""COPY (
                 SELECT {projection(u_cols, UNITE_LEGALE_COLUMNS)} FROM {u_reader}
-                WHERE CAST(siren AS VARCHAR) IN (SELECT DISTINCT siren FROM read_parquet('{e_out}'))
+                WHERE CAST(siren AS VARCHAR) IN (SELECT siren FROM followed)
             ) TO '{_tmp(u_out)}' (FORMAT parquet)"""
         )
         os.replace(_tmp(u_out), u_out)

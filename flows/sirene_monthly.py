@@ -55,7 +55,7 @@ def sirene_monthly(etablissements: str = steps.DEFAULT_ETABLISSEMENTS_URL,
     territory = load_territory(territory_file)
     prepare(wd)
     result = _run_month(wd, territory, etablissements, unites_legales, month, progress)
-    if result["status"] == "loaded":
-        result["snapshot"] = publish(wd, territory)
+    # Even an unchanged month adds to the run ledger, which the snapshot shows.
+    result["snapshot"] = publish(wd, territory)
     steps.prune_landing(wd, territory.landing_retention_days)
     return result

@@ -24,7 +24,6 @@ from transforms.sirene import clean_etablissements, clean_unites_legales
 from warehouse.db import connect_writer
 from warehouse.load_sirene import (
     StockProvenance,
-    known_sirens,
     load_stock_month,
     loaded_hashes,
     record_run,
@@ -99,13 +98,11 @@ def check_unchanged(workdir: Workdir, month: str, etab: dict, ul: dict) -> bool:
 
 def land_month(workdir: Workdir, territory: Territory, etab: dict, ul: dict, month: str | None,
                *, progress: bool = False) -> dict:
-    with connect_writer(workdir.warehouse) as con:
-        known = known_sirens(con)
     key = f"{etab['sha256'][:12]}-{ul['sha256'][:12]}"
     out_dir = workdir.landing / "sirene" / (month or "unknown-month") / key
     scan = scan_territory(
         _stock(etab), _stock(ul), out_dir,
-        commune_codes=territory.commune_codes, known_sirens=known,
+        commune_codes=territory.commune_codes,
         excluded_sirens=sorted(territory.excluded_sirens), scratch_dir=workdir.cache / "scratch",
         progress=progress,
     )

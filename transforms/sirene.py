@@ -14,6 +14,7 @@ from functools import lru_cache
 import pandas as pd
 
 from extractors.sirene_schema import PERSONAL_ETABLISSEMENT, PERSONAL_UNITE_LEGALE
+from transforms.dedupe import dedupe_latest
 from transforms.identifiers import valid_siren_mask, valid_siret_mask
 from transforms.text import clean_text_column
 
@@ -166,15 +167,6 @@ def _naf_check(code: pd.Series, nomenclature: pd.Series, naf_rev2: frozenset[str
     return code.notna() & ((is_rev2 & ~known) | (~is_rev2 & ~old_shape))
 
 
-def _dedupe_latest(frame: pd.DataFrame, raw: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Latest processing date wins; ties are broken on the row's content, so the result never depends on
-    the input order."""
-    tiebreak = pd.util.hash_pandas_object(raw.loc[frame.index].fillna(""), index=False)
-    ordered = frame.assign(_tb=tiebreak.to_numpy()).sort_values(
-        [key, "last_processed_at", "_tb"], na_position="first", kind="mergesort")
-    return ordered.drop_duplicates(subset=[key], keep="last").drop(columns="_tb")
-
-
 def _text_frame(raw: pd.DataFrame, fields: dict[str, str]) -> pd.DataFrame:
     frame = pd.DataFrame(index=raw.index)
     for src, out in fields.items():
@@ -215,7 +207,7 @@ def clean_etablissements(raw: pd.DataFrame, ref: Reference, commune_codes: list[
     valid["longitude"], valid["latitude"] = lambert93_to_wgs84(valid["lambert_x"], valid["lambert_y"],
                                                                valid["commune_code"])
     valid["in_territory"] = valid["commune_code"].isin(commune_codes).fillna(False).astype(bool)
-    deduped = _dedupe_latest(valid, raw, "siret")
+    deduped = dedupe_latest(valid, "siret", raw.loc[valid.index])
     counts = {"rows_in": len(raw), "loaded": len(deduped), "quarantined": len(quarantine),
               "deduplicated": len(valid) - len(deduped)}
     return CleanResult(deduped.reset_index(drop=True), quarantine, counts)
@@ -242,7 +234,7 @@ def clean_unites_legales(raw: pd.DataFrame, ref: Reference) -> CleanResult:
     valid["is_purged"] = valid["is_purged"].str.lower().map({"true": True, "false": False}).astype("boolean")
     for col in INT_FIELDS:
         valid[col] = _to_int(valid[col])
-    deduped = _dedupe_latest(valid, raw, "siren")
+    deduped = dedupe_latest(valid, "siren", raw.loc[valid.index])
     counts = {"rows_in": len(raw), "loaded": len(deduped), "quarantined": len(quarantine),
               "deduplicated": len(valid) - len(deduped)}
     return CleanResult(deduped.reset_index(drop=True), quarantine, counts)

@@ -46,11 +46,6 @@ def loaded_hashes(con: duckdb.DuckDBPyConnection, month: str) -> tuple[str, str]
     return (row[0], row[1]) if row else None
 
 
-def known_sirens(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Companies followed so far: their establishments outside the territory are kept, so moves out are seen."""
-    return [r[0] for r in con.execute("SELECT DISTINCT siren FROM core.establishment").fetchall()]
-
-
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, **constants) -> None:
     batch = frame.assign(**constants) if constants else frame
     con.register("_batch", batch)

@@ -20,7 +20,13 @@ m_ho AS (
 appeared AS (
     SELECT m.*, prev_same.commune_code AS prev_commune, prev_same.siret IS NOT NULL AS seen_outside,
            p_ho.siret AS prev_ho_siret, p_ho.commune_code AS prev_ho_commune, p_ho.in_territory AS prev_ho_inside,
-           m_ho.company_created_on
+           m_ho.company_created_on,
+           -- Without the previous month's view of the company, its old head office is the establishment
+           -- outside the territory that closed when this one opened.
+           (SELECT o.commune_code FROM m AS o
+            WHERE o.siren = m.siren AND NOT o.in_territory AND o.state = 'F'
+              AND o.period_start BETWEEN m.created_on - INTERVAL 31 DAY AND m.created_on + INTERVAL 31 DAY
+            ORDER BY o.period_start DESC, o.siret LIMIT 1) AS closed_outside_commune
     FROM m
     LEFT JOIN p AS prev_same ON prev_same.siret = m.siret AND NOT prev_same.in_territory
     LEFT JOIN p_ho ON p_ho.siren = m.siren
@@ -35,10 +41,11 @@ appeared_kind AS (
             WHEN is_head_office AND prev_ho_siret IS NOT NULL AND prev_ho_siret <> siret
                 THEN CASE WHEN prev_ho_inside THEN NULL ELSE 'move_in' END
             WHEN is_head_office AND prev_ho_siret IS NULL
-                 AND company_created_on < created_on - INTERVAL 1 MONTH THEN 'move_in'
+                 AND (closed_outside_commune IS NOT NULL OR company_created_on < created_on - INTERVAL 1 MONTH)
+                THEN 'move_in'
             ELSE 'creation'
         END AS kind,
-        coalesce(prev_commune, prev_ho_commune) AS from_commune
+        coalesce(prev_commune, prev_ho_commune, closed_outside_commune) AS from_commune
     FROM appeared
 ),
 gone AS (

@@ -1,0 +1,31 @@
+"""`radar demo`: the whole pipeline over every month of the bundled offline data, then the latest report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from flows.sirene_monthly import _run_month, prepare, publish
+from radar.config import Workdir, load_territory
+from radar.demo_data import ensure_demo_data
+from reports.render import latest_month, render_report
+
+_task = task(cache_policy=NO_CACHE, retries=0)
+demo_data = _task(ensure_demo_data, name="generate-demo-data")
+report = _task(render_report, name="render-report")
+
+
+@flow(name="radar-demo", log_prints=True)
+def radar_demo(workdir: str = "radar-data", territory_file: str | None = None, months: int = 24) -> dict:
+    wd = Workdir(Path(workdir))
+    territory = load_territory(territory_file)
+    prepare(wd)
+    files = demo_data(wd.demo_data, months=months)
+    results = [_run_month(wd, territory, f["etablissements"], f["unites_legales"], f["month"], False)
+               for f in files]
+    snapshot = publish(wd, territory)
+    month = latest_month(Path(snapshot))
+    html = report(Path(snapshot), month, wd.reports / month, territory_name=territory.name)
+    return {"months": results, "snapshot": snapshot, "report": str(html), "report_month": month}

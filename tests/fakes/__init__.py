@@ -1,0 +1,1 @@
+"""Loopback fakes of the outside world, shared by the test suite."""

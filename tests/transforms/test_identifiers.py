@@ -1,0 +1,37 @@
+import pytest
+
+from tests.builders import luhn_complete, siren, siret
+from transforms.identifiers import is_valid_siren, is_valid_siret, luhn_ok
+
+
+def test_real_identifiers_pass_luhn():
+    # Published identifiers (Orange's SIREN; a head office SIRET from the API's own example).
+    assert is_valid_siren("380129866")
+    assert is_valid_siret("51076150500013")
+
+
+@pytest.mark.parametrize("bad", ["380129867", "38012986", "3801298660", "38O129866", "", None, 380129866])
+def test_bad_sirens_are_refused(bad):
+    assert not is_valid_siren(bad)
+
+
+def test_one_changed_digit_breaks_the_check():
+    good = siret(siren(123))
+    for i in range(14):
+        changed = good[:i] + str((int(good[i]) + 1) % 10) + good[i + 1:]
+        assert not is_valid_siret(changed), changed
+
+
+def test_la_poste_sirets_use_digit_sum_divisible_by_five():
+    # La Poste's SIRETs fail Luhn; their rule is a digit sum divisible by 5.
+    nic_ok = next(f"{n:05d}" for n in range(1, 999) if sum(map(int, "356000000" + f"{n:05d}")) % 5 == 0
+                  and not luhn_ok("356000000" + f"{n:05d}"))
+    assert is_valid_siret("356000000" + nic_ok)
+    nic_bad = next(f"{n:05d}" for n in range(1, 999) if sum(map(int, "356000000" + f"{n:05d}")) % 5 != 0)
+    assert not is_valid_siret("356000000" + nic_bad)
+    assert is_valid_siren("356000000")
+
+
+def test_builder_makes_valid_identifiers():
+    assert luhn_ok(luhn_complete("12345678"))
+    assert is_valid_siret(siret(siren(42), 7))

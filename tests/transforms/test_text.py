@@ -1,0 +1,25 @@
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transforms.text import clean_text, clean_text_column
+
+texts = st.one_of(st.none(), st.text(max_size=20), st.sampled_from(["[ND]", " [ND] ", "[NON-DIFFUSIBLE]", "  ",
+                                                                   "Cafe\u0301", "a\x00b", "x\r\ny"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(texts, min_size=1, max_size=30))
+def test_column_cleaning_matches_the_scalar_rule_and_is_idempotent(values):
+    col = clean_text_column(pd.Series(values, dtype="object"))
+    expected = [clean_text(v) for v in values]
+    assert [None if pd.isna(v) else v for v in col] == expected
+    again = clean_text_column(col)
+    assert again.equals(col)
+
+
+def test_examples():
+    assert clean_text("  Issy-les-Moulineaux \t") == "Issy-les-Moulineaux"
+    assert clean_text("[ND]") is None
+    assert clean_text("Cafe\u0301") == "Café"
+    assert clean_text("a\x00b") == "ab"
