@@ -224,7 +224,8 @@ def clean_unites_legales(raw: pd.DataFrame, ref: Reference) -> CleanResult:
     checks += [
         ("unknown_state", ~frame["state"].isin(["A", "C"])),
         ("unknown_naf_code", _naf_check(frame["naf_code"], frame["naf_nomenclature"], ref.naf_rev2)),
-        ("unknown_legal_form", frame["legal_form"].notna() & ~frame["legal_form"].isin(ref.legal_forms)),
+        # The legal-form label list we ship is not exhaustive (5720, SASU, is missing): only the shape is a rule.
+        ("invalid_legal_form", frame["legal_form"].notna() & ~frame["legal_form"].str.fullmatch(r"\d{4}")),
         ("unknown_headcount_band", frame["headcount_band"].notna()
          & ~frame["headcount_band"].isin(ref.headcount_bands)),
     ]
@@ -236,7 +237,9 @@ def clean_unites_legales(raw: pd.DataFrame, ref: Reference) -> CleanResult:
         valid[col] = _to_int(valid[col])
     deduped = dedupe_latest(valid, "siren", raw.loc[valid.index])
     counts = {"rows_in": len(raw), "loaded": len(deduped), "quarantined": len(quarantine),
-              "deduplicated": len(valid) - len(deduped)}
+              "deduplicated": len(valid) - len(deduped),
+              "unlabelled_legal_form": int((deduped["legal_form"].notna()
+                                            & ~deduped["legal_form"].isin(ref.legal_forms)).sum())}
     return CleanResult(deduped.reset_index(drop=True), quarantine, counts)
 
 

@@ -33,7 +33,9 @@ def _json(name: str) -> dict[str, str]:
 
 
 def _clean_label(label: str) -> str:
-    return re.sub(r"\s*,\s*,\s*", ", ", " ".join(label.split())).strip(" ,")
+    """The source labels carry stray commas from line wrapping ("et de ,logiciels")."""
+    label = re.sub(r"\s+,(?=\S)", " ", " ".join(label.split()))
+    return re.sub(r"\s*,\s*,\s*", ", ", label).strip(" ,")
 
 
 def naf_section(code: str) -> str | None:

@@ -701,6 +701,8 @@ def _zip_file(src: Path, dest: Path, member: str, *, level: int = 6) -> None:
     """Stream `src` into a one-member zip; fixed timestamp so that the bytes depend on the content only."""
     info = zipfile.ZipInfo(member, date_time=(2026, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    info._compresslevel = level  # ZipFile.open() ignores the archive's compresslevel for an explicit ZipInfo
     with zipfile.ZipFile(dest, "w", compresslevel=level) as zf:
         with open(src, "rb") as fin, zf.open(info, "w", force_zip64=src.stat().st_size > 2**31) as fout:
             shutil.copyfileobj(fin, fout, 16 * 2**20)
@@ -810,7 +812,8 @@ def _scale_etablissement_sql(rows: int, n_ul: int, territory_share: float) -> st
         "anneeEffectifsEtablissement": "CASE WHEN band <> 'NN' THEN '2023' END",
         "dateDernierTraitementEtablissement": "stamp_of(i, 16, debut)", "etablissementSiege": "k = 1",
         "nombrePeriodesEtablissement": "CAST(1 + rnd(i, 17, 4) AS VARCHAR)",
-        "complementAdresseEtablissement": f"CASE WHEN rnd(i, 18, 10) = 0 THEN pick({_sql_list(_COMPLEMENTS)}, i, 19) END",
+        "complementAdresseEtablissement": f"CASE WHEN rnd(i, 18, 10) = 0 "
+                                          f"THEN pick({_sql_list(_COMPLEMENTS)}, i, 19) END",
         "numeroVoieEtablissement": "CAST(num AS VARCHAR)",
         "indiceRepetitionEtablissement": "CASE WHEN rnd(i, 20, 20) = 0 THEN 'B' END",
         "typeVoieEtablissement": f"pick({_sql_list(_STREET_TYPES)}, i, 21)",
@@ -844,7 +847,7 @@ d AS (
     CASE WHEN gpso THEN {names}[gi] ELSE 'COMMUNE ' || dep || lpad(CAST(cnum AS VARCHAR), 3, '0') END AS commune_name,
     CASE WHEN gpso THEN {xs}[gi] - 800 + rnd(i, 12, 1600) ELSE 100000 + rnd(i, 12, 1100000) END AS x,
     CASE WHEN gpso THEN {ys}[gi] - 800 + rnd(i, 13, 1600) ELSE 6050000 + rnd(i, 13, 1050000) END AS y,
-    least(created + CAST(rnd(i, 14, 6000) AS INTEGER), DATE '2026-07-31') AS debut
+    created + CAST(rnd(i, 14, date_diff('day', created, DATE '2026-07-31') + 1) AS INTEGER) AS debut
   FROM b),
 e AS (
   SELECT *, CASE WHEN rev1 THEN pick({_sql_list(_SCALE_REV1)}, i, 29)
@@ -861,7 +864,8 @@ def _scale_unite_legale_sql(n_ul: int) -> str:
     exprs = {
         "siren": "siren_of(c)", "statutDiffusionUniteLegale": "CASE WHEN masked THEN 'P' ELSE 'O' END",
         "dateCreationUniteLegale": "created",
-        "sigleUniteLegale": f"CASE WHEN NOT person AND rnd(c, 36, 8) = 0 THEN pick({_sql_list(_NAME_HEADS)}, c, 37) END",
+        "sigleUniteLegale": f"CASE WHEN NOT person AND rnd(c, 36, 8) = 0 "
+                            f"THEN pick({_sql_list(_NAME_HEADS)}, c, 37) END",
         "sexeUniteLegale": "CASE WHEN person THEN sexe END",
         "prenom1UniteLegale": "first_name", "prenomUsuelUniteLegale": "first_name",
         "identifiantAssociationUniteLegale": "CASE WHEN cj = '9220' THEN 'W' || lpad(CAST(rnd(c, 38, 999999999) "
@@ -894,7 +898,8 @@ WITH b AS (
     CASE WHEN rnd(c, 47, 100) < 5 THEN pick({_sql_list(tech)}, c, 48) ELSE pick({_sql_list(other)}, c, 48) END AS naf
   FROM range({n_ul}) t(c)),
 d AS (
-  SELECT *, cj = '1000' AS person, least(created + CAST(rnd(c, 49, 6000) AS INTEGER), DATE '2026-07-31') AS debut,
+  SELECT *, cj = '1000' AS person,
+    created + CAST(rnd(c, 49, date_diff('day', created, DATE '2026-07-31') + 1) AS INTEGER) AS debut,
     CASE WHEN cj <> '1000' THEN NULL WHEN sexe = 'F' THEN pick({_sql_list(_FIRST["F"])}, c, 50)
          ELSE pick({_sql_list(_FIRST["M"])}, c, 50) END AS first_name
   FROM b)

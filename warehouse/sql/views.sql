@@ -204,12 +204,14 @@ ev AS (
            count(*) FILTER (WHERE kind = 'move_out') AS move_outs
     FROM pub.event WHERE source = 'sirene' GROUP BY ALL
 )
-SELECT stock.month, stock.commune_code, rc.name AS commune_name, stock.is_tech, stock.establishments,
+-- Full join: a commune whose last establishment left this month still shows that departure.
+SELECT month, commune_code, rc.name AS commune_name, is_tech, coalesce(stock.establishments, 0) AS establishments,
        coalesce(ev.creations, 0) AS creations, coalesce(ev.closures, 0) AS closures,
        coalesce(ev.move_ins, 0) AS move_ins, coalesce(ev.move_outs, 0) AS move_outs
 FROM stock
-LEFT JOIN ev USING (month, commune_code, is_tech)
-LEFT JOIN ref.commune rc ON rc.code = stock.commune_code;
+FULL JOIN ev USING (month, commune_code, is_tech)
+LEFT JOIN ref.commune rc ON rc.code = commune_code
+WHERE commune_code IN (SELECT code FROM ref.commune);
 
 CREATE OR REPLACE VIEW pub.territory_monthly_by_activity AS
 WITH stock AS (
@@ -224,12 +226,12 @@ ev AS (
            count(*) FILTER (WHERE kind = 'move_out') AS move_outs
     FROM pub.event WHERE source = 'sirene' GROUP BY ALL
 )
-SELECT stock.month, stock.naf_code, n.label AS naf_label, n.section, stock.is_tech, stock.establishments,
+SELECT month, naf_code, n.label AS naf_label, n.section, is_tech, coalesce(stock.establishments, 0) AS establishments,
        coalesce(ev.creations, 0) AS creations, coalesce(ev.closures, 0) AS closures,
        coalesce(ev.move_ins, 0) AS move_ins, coalesce(ev.move_outs, 0) AS move_outs
 FROM stock
-LEFT JOIN ev USING (month, naf_code, is_tech)
-LEFT JOIN ref.naf n ON n.code = stock.naf_code;
+FULL JOIN ev USING (month, naf_code, is_tech)
+LEFT JOIN ref.naf n ON n.code = naf_code;
 
 CREATE OR REPLACE VIEW pub.quarantine_summary AS
 SELECT month, run_id, entity, rule, count(*) AS rows FROM quarantine.sirene GROUP BY ALL;
