@@ -224,5 +224,13 @@ def _shell(con, formatter) -> None:
             click.echo(f"error: {str(exc).strip()}", err=True)
 
 
+# Commands of later capabilities live in modules of their own (radar/commands/<name>.py, a click command `command`).
+for _name in ("api", "news", "delivery", "schedule", "dashboard", "evaluate"):
+    try:
+        main.add_command(__import__(f"radar.commands.{_name}", fromlist=["command"]).command)
+    except ModuleNotFoundError:
+        pass
+
+
 if __name__ == "__main__":
     main()

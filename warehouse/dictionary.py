@@ -160,6 +160,14 @@ DICTIONARY: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
+# Each source adds its own tables' entries in a module of its own (warehouse/dictionary_<source>.py, ENTRIES).
+for _module in ("warehouse.dictionary_api", "warehouse.dictionary_news", "warehouse.dictionary_delivery"):
+    try:
+        DICTIONARY.update(__import__(_module, fromlist=["ENTRIES"]).ENTRIES)
+    except ModuleNotFoundError:
+        pass
+
+
 def comment_statements(schema: str, table: str) -> list[str]:
     entry = DICTIONARY.get(table)
     if not entry:

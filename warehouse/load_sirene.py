@@ -16,7 +16,6 @@ from warehouse import faults
 from warehouse.reference import load_reference
 
 _EVENTS_SQL = resources.files("warehouse.sql").joinpath("events_sirene.sql").read_text(encoding="utf-8")
-_VIEWS_SQL = resources.files("warehouse.sql").joinpath("views.sql").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,11 @@ def month_date(month: str) -> date:
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(_VIEWS_SQL)
+    """views.sql first, then each source's views_<source>.sql (they may build on the registry views)."""
+    files = sorted((f for f in resources.files("warehouse.sql").iterdir()
+                    if f.name.startswith("views") and f.name.endswith(".sql")), key=lambda f: (f.name != "views.sql", f.name))
+    for f in files:
+        con.execute(f.read_text(encoding="utf-8"))
 
 
 def loaded_hashes(con: duckdb.DuckDBPyConnection, month: str) -> tuple[str, str] | None:

@@ -1,0 +1,1 @@
+"""Subcommands of `radar` for capabilities beyond the registry spine; registered in radar/cli.py."""
