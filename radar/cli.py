@@ -228,8 +228,9 @@ def _shell(con, formatter) -> None:
 for _name in ("api", "news", "delivery", "schedule", "dashboard", "evaluate"):
     try:
         main.add_command(__import__(f"radar.commands.{_name}", fromlist=["command"]).command)
-    except ModuleNotFoundError:
-        pass
+    except ModuleNotFoundError as _exc:
+        if _exc.name != f"radar.commands.{_name}":
+            raise
 
 
 if __name__ == "__main__":

@@ -164,8 +164,9 @@ DICTIONARY: dict[str, tuple[str, dict[str, str]]] = {
 for _module in ("warehouse.dictionary_api", "warehouse.dictionary_news", "warehouse.dictionary_delivery"):
     try:
         DICTIONARY.update(__import__(_module, fromlist=["ENTRIES"]).ENTRIES)
-    except ModuleNotFoundError:
-        pass
+    except ModuleNotFoundError as _exc:
+        if _exc.name != _module:
+            raise
 
 
 def comment_statements(schema: str, table: str) -> list[str]:
