@@ -1,0 +1,62 @@
+"""Benchmarks, on demand (not in CI): `make bench` or `python -m bench.run [--only stock] [--rows N]`.
+
+Writes bench/results/<date>-<name>.json with the machine, the versions, raw seconds and the ratios to the
+baselines measured in the same run, and prints each ratio against its goal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def environment() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+               platform.processor())
+    mem = next((line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal")), "?")
+    versions = {}
+    for pkg in ("duckdb", "pandas", "pyarrow", "prefect", "httpx"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    return {"cpus": os.cpu_count(), "cpu": cpu, "mem_total_kb": int(mem) if mem != "?" else None,
+            "python": sys.version.split()[0], "platform": platform.platform(), "versions": versions,
+            "when": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=["stock"], default="stock")
+    parser.add_argument("--rows", type=int, default=10_000_000, help="establishments in the France-scale stock")
+    parser.add_argument("--formats", default="parquet,csv")
+    parser.add_argument("--data", type=Path, default=HERE / "data", help="where generated inputs are cached")
+    args = parser.parse_args(argv)
+    results = {"environment": environment(), "benchmarks": []}
+    if args.only == "stock":
+        from bench.stock import bench_stock
+
+        for fmt in args.formats.split(","):
+            r = bench_stock(args.data, args.rows, fmt)
+            results["benchmarks"].append(r)
+            print(f"[stock/{fmt}] {r['rows']:,} establishments: bare {r['bare_extraction']['wall_s']:.1f} s, "
+                  f"load {r['first_load']['wall_s']:.1f} s (fixed {r['fixed_cost_tiny_stock']['wall_s']:.1f} s) "
+                  f"-> ratio {r['ratio_load_vs_bare']} (goal <= 1.4); peak RSS {r['first_load']['peak_rss_mb']} MB "
+                  f"(goal < 2048); re-run {r['ratio_rerun_vs_first']} of first load (goal < 0.10)")
+    out = HERE / "results" / f"{datetime.now(timezone.utc):%Y-%m-%d}-{args.only}-{args.rows}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    print(f"results: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Registry load of one month against a bare DuckDB extraction of the same data, in the same run.
+
+Each measured step runs in its own process so that its peak RSS is its own. Ratios, not seconds, are the
+result: absolute times depend on the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+GPSO = ["92012", "92022", "92040", "92047", "92048", "92072", "92075", "92077"]
+
+
+def _child(code: str, *args: str) -> dict:
+    """Run `code` in a fresh interpreter; it prints one JSON line; add its wall time and peak RSS."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-2000:])
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out.update(wall_s=round(wall, 3), peak_rss_mb=round(max(after, before) / 1024, 1))
+    return out
+
+
+BARE = r"""
+import duckdb, json, sys, time
+etab, ul, fmt, db = sys.argv[1:5]
+read = (lambda p: f"read_parquet('{p}')") if fmt == "parquet" else \
+       (lambda p: f"read_csv('{p}', header=true, all_varchar=true)")
+con = duckdb.connect(db, config={"threads": 2, "memory_limit": "4GB", "preserve_insertion_order": False})
+t = time.perf_counter()
+con.execute(f"CREATE TABLE e AS SELECT * FROM {read(etab)} WHERE codeCommuneEtablissement IN ({sys.argv[5]})")
+con.execute(f"CREATE TABLE u AS SELECT * FROM {read(ul)} WHERE siren IN (SELECT siren FROM e)")
+rows = con.execute("SELECT (SELECT count(*) FROM e), (SELECT count(*) FROM u)").fetchone()
+print(json.dumps({"seconds": time.perf_counter() - t, "etab_rows": rows[0], "ul_rows": rows[1]}))
+"""
+
+PIPELINE = r"""
+import json, sys, time
+from datetime import datetime, timezone
+from pathlib import Path
+from radar import sirene_month as steps
+from radar.config import Workdir, load_territory
+etab, ul, workdir, month = sys.argv[1:5]
+wd, territory = Workdir(Path(workdir)), load_territory()
+t = time.perf_counter()
+timings = {}
+def step(name, fn, *a, **k):
+    s = time.perf_counter(); r = fn(*a, **k); timings[name] = round(time.perf_counter() - s, 3); return r
+step("prepare", steps.prepare_warehouse, wd)
+e = step("resolve_etab", steps.resolve_stock, etab, "etablissements", wd)
+u = step("resolve_ul", steps.resolve_stock, ul, "unites_legales", wd)
+if step("check_unchanged", steps.check_unchanged, wd, month, e, u):
+    status = "unchanged"
+else:
+    landing = step("land", steps.land_month, wd, territory, e, u, month)
+    staged = step("transform", steps.transform_month, landing, territory)
+    step("load", steps.load_month, wd, territory, staged, e, u, steps.new_run_id(), datetime.now(timezone.utc))
+    step("publish", steps.publish, wd, territory)
+    status = "loaded"
+print(json.dumps({"seconds": time.perf_counter() - t, "status": status, "steps": timings}))
+"""
+
+
+def make_inputs(data_dir: Path, rows: int, fmt: str) -> dict:
+    """France-scale files from the project's generator, cached between runs."""
+    from radar.demo.generator import write_scale_stock
+
+    folder = data_dir / f"{fmt}-{rows}"
+    marker = folder / "inputs.json"
+    if marker.is_file():
+        return json.loads(marker.read_text())
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    out = write_scale_stock(folder, rows, fmt=fmt)
+    info = {"etablissements": str(out["etablissements"]), "unites_legales": str(out["unites_legales"]),
+            "etablissement_rows": out["etablissement_rows"], "unite_legale_rows": out["unite_legale_rows"],
+            "bytes": Path(out["etablissements"]).stat().st_size + Path(out["unites_legales"]).stat().st_size}
+    marker.write_text(json.dumps(info))
+    return info
+
+
+def bench_stock(data_dir: Path, rows: int, fmt: str, tiny_rows: int = 20_000) -> dict:
+    inputs = make_inputs(data_dir, rows, fmt)
+    tiny = make_inputs(data_dir, tiny_rows, fmt)
+    scratch = data_dir / "scratch"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    communes = ",".join(f"'{c}'" for c in GPSO)
+    for f in (inputs["etablissements"], inputs["unites_legales"]):  # warm the page cache
+        subprocess.run(["cat", f], stdout=subprocess.DEVNULL, check=True)
+    bare = _child(BARE, inputs["etablissements"], inputs["unites_legales"], fmt, str(scratch / "bare.duckdb"),
+                  communes)
+    fixed = _child(PIPELINE, tiny["etablissements"], tiny["unites_legales"], str(scratch / "tiny"), "2026-10")
+    first = _child(PIPELINE, inputs["etablissements"], inputs["unites_legales"], str(scratch / "wd"), "2026-10")
+    again = _child(PIPELINE, inputs["etablissements"], inputs["unites_legales"], str(scratch / "wd"), "2026-10")
+    load_less_fixed = first["wall_s"] - fixed["wall_s"]
+    return {
+        "format": fmt, "rows": inputs["etablissement_rows"], "ul_rows": inputs["unite_legale_rows"],
+        "input_bytes": inputs["bytes"], "bare_extraction": bare, "fixed_cost_tiny_stock": fixed,
+        "first_load": first, "rerun_same_file": again,
+        "ratio_load_vs_bare": round(load_less_fixed / bare["wall_s"], 3),
+        "ratio_rerun_vs_first": round(again["wall_s"] / first["wall_s"], 3),
+        "goals": {"ratio_load_vs_bare": 1.4, "peak_rss_mb": 2048, "ratio_rerun_vs_first": 0.10},
+    }
