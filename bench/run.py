@@ -47,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         for fmt in args.formats.split(","):
             r = bench_stock(args.data, args.rows, fmt)
             results["benchmarks"].append(r)
-            print(f"[stock/{fmt}] {r['rows']:,} establishments: bare {r['bare_extraction']['wall_s']:.1f} s, "
-                  f"load {r['first_load']['wall_s']:.1f} s (fixed {r['fixed_cost_tiny_stock']['wall_s']:.1f} s) "
+            print(f"[stock/{fmt}] {r['rows']:,} establishments: bare {r['bare_extraction']['seconds']:.1f} s, "
+                  f"load {r['first_load']['seconds']:.1f} s (fixed {r['fixed_cost_tiny_stock']['seconds']:.1f} s) "
                   f"-> ratio {r['ratio_load_vs_bare']} (goal <= 1.4); peak RSS {r['first_load']['peak_rss_mb']} MB "
                   f"(goal < 2048); re-run {r['ratio_rerun_vs_first']} of first load (goal < 0.10)")
     out = HERE / "results" / f"{datetime.now(timezone.utc):%Y-%m-%d}-{args.only}-{args.rows}.json"
