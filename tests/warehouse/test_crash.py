@@ -1,0 +1,71 @@
+"""kill -9 at named points of a load (T12, T13, T14): the warehouse reopens, and holds either all of the
+batch with its ledger row or none of it."""
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from radar.config import Workdir
+from tests.conftest import ledger, table_hashes
+from tests.warehouse.months import load, write_months
+
+ROOT = Path(__file__).resolve().parents[2]
+LOAD = "from pathlib import Path; from radar.config import Workdir; from tests.warehouse.months import load; " \
+       "import sys; load(Workdir(Path(sys.argv[1])), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4])"
+
+
+def kill_at(point: str, workdir: Workdir, etab: Path, ul: Path, month: str) -> None:
+    env = {**os.environ, "RADAR_KILL_AT": point}
+    proc = subprocess.Popen([sys.executable, "-c", LOAD, str(workdir.root), str(etab), str(ul), month],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:
+            if line.strip() == f"REACHED {point}":
+                break
+        else:
+            pytest.fail(f"the load never reached {point}")
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+
+
+@pytest.fixture
+def loaded(tmp_path):
+    stock = write_months(tmp_path)
+    wd = Workdir(tmp_path / "wd")
+    load(wd, *stock["2024-10"], "2024-10")
+    return wd, stock
+
+
+def test_kill_before_commit_leaves_the_warehouse_as_it_was(loaded):
+    wd, stock = loaded
+    before = table_hashes(wd.warehouse)
+    kill_at("before_commit", wd, *stock["2024-11"], "2024-11")
+    assert table_hashes(wd.warehouse) == before
+    assert [s for s, *_ in ledger(wd.warehouse)] == ["success"]
+    assert load(wd, *stock["2024-11"], "2024-11")["status"] == "loaded"
+
+
+def test_kill_after_commit_keeps_data_and_ledger_together(loaded):
+    wd, stock = loaded
+    kill_at("after_commit", wd, *stock["2024-11"], "2024-11")
+    assert [s for s, m, _ in ledger(wd.warehouse)] == ["success", "success"]
+    # The month is there with its provenance: the re-run recognises it and changes nothing.
+    before = table_hashes(wd.warehouse)
+    assert load(wd, *stock["2024-11"], "2024-11")["status"] == "unchanged"
+    assert table_hashes(wd.warehouse) == before
+
+
+def test_kill_during_publication_keeps_the_previous_snapshot(loaded):
+    wd, stock = loaded
+    previous = wd.published.read_bytes()
+    kill_at("publish_copy", wd, *stock["2024-11"], "2024-11")
+    assert wd.published.read_bytes() == previous
+    assert list(wd.published.parent.glob("*.tmp*"))  # the partial file has a temporary name only
+    load(wd, *stock["2024-12"], "2024-12")
+    assert not list(wd.published.parent.glob("*.tmp*"))
+    assert wd.published.read_bytes() != previous
