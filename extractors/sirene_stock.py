@@ -178,9 +178,8 @@ def scan_territory(
     try:
         if threads:
             con.execute(f"SET threads = {int(threads)}")
-        if progress:
-            con.execute("SET enable_progress_bar = true")
-            con.execute("SET enable_progress_bar_print = true")
+        # DuckDB's progress bar is on by default and prints to stdout even when it is not a terminal.
+        con.execute(f"SET enable_progress_bar = {str(bool(progress)).lower()}")
         e_reader = reader_sql(paths["etablissements"], fmts["etablissements"])
         u_reader = reader_sql(paths["unites_legales"], fmts["unites_legales"])
         e_cols = file_columns(con, e_reader, etab.path)

@@ -111,8 +111,8 @@ def demo(workdir: Path, territory_file: Path | None, months: int, verbose: bool)
                    "Inferred from the files when omitted.")
 @territory_option
 @workdir_option
-@click.option("--progress/--no-progress", default=True, show_default=True,
-              help="Show download and scan progress.")
+@click.option("--progress/--no-progress", default=None,
+              help="Show download and scan progress [default: when the terminal is interactive].")
 @verbose_option
 def run(etablissements, unites_legales, month, territory_file, workdir, progress, verbose) -> None:
     """Load one monthly SIRENE stock (local files or URLs) and publish the snapshot.
@@ -123,6 +123,7 @@ def run(etablissements, unites_legales, month, territory_file, workdir, progress
     from radar.sirene_month import DEFAULT_ETABLISSEMENTS_URL, DEFAULT_UNITES_LEGALES_URL, validate_month
 
     started = time.monotonic()
+    progress = sys.stdout.isatty() if progress is None else progress
     month = _run_guarded(lambda: validate_month(month), verbose)
     _run_guarded(lambda: load_territory(territory_file), verbose)
     for label, src in (("--stock-etablissements", etablissements), ("--stock-unites-legales", unites_legales)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 # La Poste's establishments share one SIREN and their SIRETs follow another rule: digit sum divisible by 5.
@@ -32,9 +33,26 @@ def is_valid_siret(value: object) -> bool:
     return luhn_ok(value)
 
 
+def _luhn_mask(values: pd.Series, length: int) -> np.ndarray:
+    """Vectorised Luhn over a column: digit matrix, every second digit from the right doubled."""
+    text = values.astype("string").fillna("")
+    shaped = ((text.str.len() == length) & text.str.fullmatch(r"\d+").fillna(False)).to_numpy(dtype=bool)
+    ok = np.zeros(len(values), dtype=bool)
+    if shaped.any():
+        digits = np.frombuffer("".join(text[shaped]).encode("ascii"), dtype=np.uint8).reshape(-1, length) - 48
+        doubled = digits[:, length - 2::-2] * 2
+        total = digits[:, length - 1::-2].sum(axis=1) + (doubled % 10 + doubled // 10).sum(axis=1)
+        ok[shaped] = total % 10 == 0
+    return ok
+
+
 def valid_siren_mask(values: pd.Series) -> pd.Series:
-    return values.map(is_valid_siren).astype(bool)
+    return pd.Series(_luhn_mask(values, 9), index=values.index)
 
 
 def valid_siret_mask(values: pd.Series) -> pd.Series:
-    return values.map(is_valid_siret).astype(bool)
+    ok = _luhn_mask(values, 14)
+    la_poste = values.astype("string").str.startswith(LA_POSTE_SIREN).fillna(False).to_numpy(dtype=bool)
+    if la_poste.any():
+        ok[la_poste] = [is_valid_siret(v) for v in values[la_poste]]
+    return pd.Series(ok, index=values.index)

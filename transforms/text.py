@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 MASKED_VALUES = frozenset({"[ND]", "[NON-DIFFUSIBLE]", "[NON DIFFUSIBLE]"})
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 _MASKED_ARRAY = pa.array(sorted(MASKED_VALUES))
+_STRING = pd.StringDtype()
 
 
 def clean_text(value: object) -> str | None:
@@ -34,4 +35,4 @@ def clean_text_column(values: pd.Series) -> pd.Series:
     arr = pc.utf8_trim_whitespace(pc.replace_substring_regex(arr, r"[\s\p{Z}\x{85}]+", " "))
     withheld = pc.or_(pc.is_in(arr, value_set=_MASKED_ARRAY), pc.equal(arr, ""))
     arr = pc.if_else(withheld, pa.scalar(None, pa.string()), arr)
-    return pd.Series(arr.to_pandas(), index=values.index, dtype="string")
+    return pd.Series(_STRING.__from_arrow__(arr), index=values.index)

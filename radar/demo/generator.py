@@ -775,10 +775,16 @@ def _scale_macros(con, seed: int, n_ul: int) -> None:
                 "AS BIGINT)")
     con.execute("CREATE OR REPLACE TEMP MACRO pick(l, x, k) AS l[1 + rnd(x, k, len(l))]")
     # Sirens increase with the company number, so rows come out sorted like the real files.
-    con.execute(f"CREATE OR REPLACE TEMP MACRO siren_of(c) AS "
-                f"lpad(CAST(5000000 + c * {step} + rnd(c, 0, {step}) AS VARCHAR), 9, '0')")
-    con.execute("CREATE OR REPLACE TEMP MACRO nic_of(c, k) AS lpad(CAST(k * 10 + rnd(c * 16 + k, 1, 10) AS VARCHAR), "
-                "5, '0')")
+    # Valid check digits, like the real files: loads would otherwise quarantine every row.
+    con.execute("CREATE OR REPLACE TEMP MACRO luhn_digit(b) AS CAST((10 - list_sum(list_transform(range(1, length(b) + 1),"
+                " lambda j: CASE WHEN (length(b) - j) % 2 = 0 THEN (2 * CAST(substr(b, j, 1) AS INTEGER)) % 10 "
+                "+ (2 * CAST(substr(b, j, 1) AS INTEGER)) // 10 ELSE CAST(substr(b, j, 1) AS INTEGER) END)) % 10) % 10"
+                " AS VARCHAR)")
+    con.execute(f"CREATE OR REPLACE TEMP MACRO siren_base(c) AS "
+                f"left(lpad(CAST(5000000 + c * {step} + rnd(c, 0, {step}) AS VARCHAR), 9, '0'), 8)")
+    con.execute("CREATE OR REPLACE TEMP MACRO siren_of(c) AS siren_base(c) || luhn_digit(siren_base(c))")
+    con.execute("CREATE OR REPLACE TEMP MACRO nic_of(c, k) AS lpad(CAST(k AS VARCHAR), 4, '0') || "
+                "luhn_digit(siren_of(c) || lpad(CAST(k AS VARCHAR), 4, '0'))")
     con.execute("CREATE OR REPLACE TEMP MACRO band_of(x, k) AS CASE WHEN rnd(x, k, 100) < 30 THEN NULL "
                 f"ELSE pick({_sql_list(BANDS + ('NN',) * 6 + ('01',) * 4)}, x, k + 1) END")
     con.execute("CREATE OR REPLACE TEMP MACRO stamp_of(x, k, lo) AS greatest(CAST(lo AS TIMESTAMP), "

@@ -35,3 +35,19 @@ def test_la_poste_sirets_use_digit_sum_divisible_by_five():
 def test_builder_makes_valid_identifiers():
     assert luhn_ok(luhn_complete("12345678"))
     assert is_valid_siret(siret(siren(42), 7))
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from transforms.identifiers import valid_siren_mask, valid_siret_mask  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text("0123456789", min_size=8, max_size=15),
+                          st.builds(lambda n: siret(siren(n)), st.integers(0, 10**7)),
+                          st.builds(lambda n: "356000000" + f"{n:05d}", st.integers(0, 99999))), max_size=20))
+def test_vectorised_checks_agree_with_the_scalar_rule(values):
+    col = pd.Series(values, dtype="object")
+    assert list(valid_siren_mask(col)) == [is_valid_siren(v) for v in values]
+    assert list(valid_siret_mask(col)) == [is_valid_siret(v) for v in values]
