@@ -149,8 +149,8 @@ def transform_month(landing: dict, territory: Territory) -> dict:
 
 def load_month(workdir: Workdir, territory: Territory, staged: dict, etab: dict, ul: dict, run_id: str,
                started_at: datetime) -> dict:
-    provenance = StockProvenance(Path(etab["source"]).name, etab["sha256"], etab["size"],
-                                 Path(ul["source"]).name, ul["sha256"], ul["size"])
+    provenance = StockProvenance(Path(etab["path"]).name, etab["sha256"], etab["size"],
+                                 Path(ul["path"]).name, ul["sha256"], ul["size"])
     frames = {name: pd.read_parquet(path) for name, path in staged["staged"].items()}
     with connect_writer(workdir.warehouse) as con:
         load_stock_month(
