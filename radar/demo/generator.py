@@ -769,22 +769,30 @@ def _sql_list(values) -> str:
     return "[" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) + "]"
 
 
+def _luhn_terms(digits: int) -> str:
+    """SQL sum of the Luhn terms of the `digits` rightmost digits of n, the check digit still to append:
+    the rightmost digit of n is doubled."""
+    terms = []
+    for k in range(digits):
+        d = f"((n // {10 ** k}) % 10)"
+        terms.append(f"((2 * {d}) % 10 + (2 * {d}) // 10)" if k % 2 == 0 else d)
+    return " + ".join(terms)
+
+
 def _scale_macros(con, seed: int, n_ul: int) -> None:
     step = (999_999_999 - 5_000_000) // max(1, n_ul)
     con.execute(f"CREATE OR REPLACE TEMP MACRO rnd(x, k, m) AS CAST(hash(x, k, {int(seed)}) % CAST(m AS UBIGINT) "
                 "AS BIGINT)")
     con.execute("CREATE OR REPLACE TEMP MACRO pick(l, x, k) AS l[1 + rnd(x, k, len(l))]")
     # Sirens increase with the company number, so rows come out sorted like the real files.
-    # Valid check digits, like the real files: loads would otherwise quarantine every row.
-    con.execute("CREATE OR REPLACE TEMP MACRO luhn_digit(b) AS CAST((10 - list_sum(list_transform(range(1, length(b) + 1),"
-                " lambda j: CASE WHEN (length(b) - j) % 2 = 0 THEN (2 * CAST(substr(b, j, 1) AS INTEGER)) % 10 "
-                "+ (2 * CAST(substr(b, j, 1) AS INTEGER)) // 10 ELSE CAST(substr(b, j, 1) AS INTEGER) END)) % 10) % 10"
-                " AS VARCHAR)")
-    con.execute(f"CREATE OR REPLACE TEMP MACRO siren_base(c) AS "
-                f"left(lpad(CAST(5000000 + c * {step} + rnd(c, 0, {step}) AS VARCHAR), 9, '0'), 8)")
-    con.execute("CREATE OR REPLACE TEMP MACRO siren_of(c) AS siren_base(c) || luhn_digit(siren_base(c))")
+    # Valid check digits, like the real files (loads would otherwise quarantine every row), computed with
+    # integer arithmetic unrolled per digit: string functions are an order of magnitude slower at 44M rows.
+    con.execute(f"CREATE OR REPLACE TEMP MACRO luhn_digit(n) AS (10 - ({_luhn_terms(13)}) % 10) % 10")
+    con.execute(f"CREATE OR REPLACE TEMP MACRO siren_base(c) AS (5000000 + c * {step} + rnd(c, 0, {step})) // 10")
+    con.execute("CREATE OR REPLACE TEMP MACRO siren_of(c) AS "
+                "lpad(CAST(siren_base(c) * 10 + luhn_digit(siren_base(c)) AS VARCHAR), 9, '0')")
     con.execute("CREATE OR REPLACE TEMP MACRO nic_of(c, k) AS lpad(CAST(k AS VARCHAR), 4, '0') || "
-                "luhn_digit(siren_of(c) || lpad(CAST(k AS VARCHAR), 4, '0'))")
+                "CAST(luhn_digit(CAST(siren_of(c) AS BIGINT) * 10000 + k) AS VARCHAR)")
     con.execute("CREATE OR REPLACE TEMP MACRO band_of(x, k) AS CASE WHEN rnd(x, k, 100) < 30 THEN NULL "
                 f"ELSE pick({_sql_list(BANDS + ('NN',) * 6 + ('01',) * 4)}, x, k + 1) END")
     con.execute("CREATE OR REPLACE TEMP MACRO stamp_of(x, k, lo) AS greatest(CAST(lo AS TIMESTAMP), "
