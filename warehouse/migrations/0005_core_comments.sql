@@ -1,0 +1,21 @@
+-- The working warehouse's own dictionary (the published snapshot has the analysts' one, see dictionary.py).
+COMMENT ON TABLE ref.commune IS 'Communes of the territory (from the territory TOML): INSEE code, name, postcodes';
+COMMENT ON TABLE ref.naf IS 'NAF rev.2 sub-classes with labels and sections (INSEE nomenclature)';
+COMMENT ON TABLE ref.sector IS 'Sector sets of the territory: NAF codes per set; is_default marks the set behind is_tech';
+COMMENT ON TABLE ref.headcount_band IS 'INSEE headcount bands with their order (rank) and bounds';
+COMMENT ON TABLE ref.legal_form IS 'INSEE legal forms (catégories juridiques) with labels';
+COMMENT ON TABLE core.establishment_monthly IS 'SIRENE establishments at each loaded month''s end: every establishment of the companies present in the territory that month; in_territory says which are inside. Unmasked: never published as is';
+COMMENT ON TABLE core.company_monthly IS 'SIRENE legal units at each loaded month''s end, for the companies present in the territory. Unmasked: never published as is';
+COMMENT ON TABLE core.establishment IS 'Current state (latest loaded month) of every establishment ever in the territory';
+COMMENT ON TABLE core.company IS 'Current state (latest loaded month) of every company with an establishment ever in the territory';
+COMMENT ON TABLE core.event IS 'One row per dated fact about a company, from any source; month = when the source first showed it';
+COMMENT ON COLUMN core.event.event_id IS 'Deterministic id: md5 of source, kind, key and month; the same fact keeps its id';
+COMMENT ON COLUMN core.event.month IS 'First day of the month whose data first showed the event';
+COMMENT ON COLUMN core.event.event_date IS 'Date of the fact itself, from the data';
+COMMENT ON COLUMN core.event.source IS 'sirene (monthly comparison), or another source';
+COMMENT ON COLUMN core.event.details IS 'JSON details of the event (communes, codes, bands, amounts)';
+COMMENT ON COLUMN core.event.evidence IS 'Link to the evidence (notice, article), when there is one';
+COMMENT ON TABLE meta.run IS 'Run ledger: every run with its status (success, unchanged, failed), counts and message';
+COMMENT ON TABLE meta.stock_month IS 'Provenance of each loaded month: stock file names, SHA-256, sizes, load counts';
+COMMENT ON TABLE meta.source_state IS 'Cursors and validators (ETag, Last-Modified) of incremental sources';
+COMMENT ON TABLE quarantine.sirene IS 'SIRENE rows set aside by validation: rule broken, key, raw row (personal fields of P units masked)';
