@@ -7,6 +7,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.api_sources import demo_api_sources
 from flows.sirene_monthly import _run_month, prepare, publish
 from radar.config import Workdir, load_territory
 from radar.demo_data import ensure_demo_data
@@ -25,7 +26,10 @@ def radar_demo(workdir: str = "radar-data", territory_file: str | None = None, m
     files = demo_data(wd.demo_data, months=months)
     results = [_run_month(wd, territory, f["etablissements"], f["unites_legales"], f["month"], False)
                for f in files]
+    # The API sources run against emulators on loopback, through the same code as live runs.
+    api_results = demo_api_sources(wd, territory)
     snapshot = publish(wd, territory)
     month = latest_month(Path(snapshot))
     html = report(Path(snapshot), month, wd.reports / month, territory_name=territory.name)
-    return {"months": results, "snapshot": snapshot, "report": str(html), "report_month": month}
+    return {"months": results, "api_sources": api_results, "snapshot": snapshot, "report": str(html),
+            "report_month": month}

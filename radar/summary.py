@@ -42,6 +42,9 @@ def demo_summary(workdir: Workdir, result: dict, elapsed: float) -> str:
     loaded = sum(1 for r in result["months"] if r["status"] == "loaded")
     unchanged = sum(1 for r in result["months"] if r["status"] == "unchanged")
     head = [f"radar demo: {loaded} month(s) loaded, {unchanged} unchanged"]
+    sources = result.get("api_sources") or []
+    if sources:
+        head.append("api sources:       " + ", ".join(f"{r['source']} {r['status']}" for r in sources))
     lines = _lines(workdir, elapsed)
     return "\n".join(head + lines[:-1] + [f"report:            {result['report']}", lines[-1]])
 

@@ -139,6 +139,10 @@ def load_stock_month(
             _insert_frame(con, "quarantine.sirene", quarantine, month=m, run_id=run_id)
         refresh_current_state(con)
         derive_events(con, m)
+        # INSEE deltas the new stock now covers stop counting as provisional events.
+        from warehouse.load_api import apply_insee_deltas
+
+        apply_insee_deltas(con)
         con.execute("DELETE FROM meta.stock_month WHERE month = ?", [m])
         con.execute(
             "INSERT INTO meta.stock_month VALUES (?, ?, now(), ?, ?, ?, ?, ?, ?, ?)",

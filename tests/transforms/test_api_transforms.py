@@ -23,7 +23,7 @@ def _versions():
 
 def test_latest_version_wins_whatever_the_order():
     outcomes = set()
-    for seed in range(30):
+    for seed in range(10):
         rows = _versions()
         random.Random(seed).shuffle(rows)
         frame, dupes = clean_enrichment(rows)
@@ -41,7 +41,7 @@ def test_deltas_keep_the_latest_processing_and_types():
     for order in (rows, rows[::-1]):
         frame, dupes = clean_deltas(order)
         assert dupes == 1 and frame["state"].tolist() == ["F"]
-    assert str(frame["last_processed_at"].dtype) == "datetime64[us, UTC]" or "UTC" in str(frame["last_processed_at"].dtype)
+    assert "UTC" in str(frame["last_processed_at"].dtype)
     assert str(frame["siren"].dtype) == "string"
 
 

@@ -1,0 +1,50 @@
+"""Loopback fake of the INSEE API Sirene 3.11 /siret: curseur pagination sorted by SIRET, 404 when empty, 401
+without the right key in X-INSEE-Api-Key-Integration, scripted faults by request number, rows added between runs."""
+
+from __future__ import annotations
+
+from radar.demo.api.emulators import InseeEmulator, RateWindow
+from tests.fakes.http_server import FakeServer, Reply
+from tests.fakes.recherche_fake import EmulatedRoute
+from transforms.identifiers import luhn_ok
+
+
+def valid_siren(n: int) -> str:
+    """The n-th SIREN (from 100000000) that passes Luhn."""
+    base = 100_000_000 + n * 10
+    return next(str(v) for v in range(base, base + 10) if luhn_ok(str(v)))
+
+
+def siret_of(siren: str, k: int = 1) -> str:
+    for nic in range(k * 10, k * 10 + 10):
+        s = f"{siren}{nic:05d}"
+        if luhn_ok(s):
+            return s
+    raise AssertionError
+
+
+def etablissement(siren: str, processed: str, commune: str = "92040", *, k: int = 1, state: str = "A",
+                  **extra) -> dict:
+    record = {
+        "siren": siren, "nic": siret_of(siren, k)[9:], "siret": siret_of(siren, k),
+        "statutDiffusionEtablissement": "O", "dateCreationEtablissement": "2020-01-02",
+        "trancheEffectifsEtablissement": "NN", "anneeEffectifsEtablissement": None,
+        "activitePrincipaleRegistreMetiersEtablissement": None, "dateDernierTraitementEtablissement": processed,
+        "etablissementSiege": True, "nombrePeriodesEtablissement": 1,
+        "uniteLegale": {"etatAdministratifUniteLegale": "A", "categorieJuridiqueUniteLegale": "5710",
+                        "denominationUniteLegale": f"SOCIETE {siren}"},
+        "adresseEtablissement": {"codePostalEtablissement": "92130", "codeCommuneEtablissement": commune,
+                                 "libelleCommuneEtablissement": "ISSY-LES-MOULINEAUX"},
+        "periodesEtablissement": [{"dateFin": None, "dateDebut": "2020-01-02", "etatAdministratifEtablissement": state,
+                                   "activitePrincipaleEtablissement": "62.01Z",
+                                   "nomenclatureActivitePrincipaleEtablissement": "NAFRev2"}],
+    }
+    record.update(extra)
+    return record
+
+
+def serve(server: FakeServer, establishments: list[dict], *, key: str | None = None,
+          faults: dict[int, Reply] | None = None) -> EmulatedRoute:
+    route = EmulatedRoute(InseeEmulator(establishments, key=key, rate=RateWindow(None)), faults=faults)
+    server.route("/siret", route)
+    return route
