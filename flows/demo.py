@@ -8,8 +8,10 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.api_sources import demo_api_sources
+from flows.news import run_news
 from flows.sirene_monthly import _run_month, prepare, publish
 from radar.config import Workdir, load_territory
+from radar.demo.news import demo_feeds, serve_demo_news
 from radar.demo_data import ensure_demo_data
 from reports.render import latest_month, render_report
 
@@ -28,8 +30,10 @@ def radar_demo(workdir: str = "radar-data", territory_file: str | None = None, m
                for f in files]
     # The API sources run against emulators on loopback, through the same code as live runs.
     api_results = demo_api_sources(wd, territory)
+    with serve_demo_news() as base:  # the bundled feeds, through the same fetch/parse/load path as live ones
+        news_result = run_news(wd, territory, demo_feeds(base), allow_hosts=("127.0.0.1",), politeness_seconds=0.1)
     snapshot = publish(wd, territory)
     month = latest_month(Path(snapshot))
     html = report(Path(snapshot), month, wd.reports / month, territory_name=territory.name)
-    return {"months": results, "api_sources": api_results, "snapshot": snapshot, "report": str(html),
+    return {"months": results, "api_sources": api_results, "news": news_result, "snapshot": snapshot, "report": str(html),
             "report_month": month}

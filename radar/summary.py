@@ -45,6 +45,11 @@ def demo_summary(workdir: Workdir, result: dict, elapsed: float) -> str:
     sources = result.get("api_sources") or []
     if sources:
         head.append("api sources:       " + ", ".join(f"{r['source']} {r['status']}" for r in sources))
+    news = result.get("news")
+    if news:
+        counts = news.get("counts") or {}
+        head.append("news:              " + (", ".join(f"{k} {v}" for k, v in counts.items()
+                                                       if isinstance(v, (int, float))) or news.get("status", "")))
     lines = _lines(workdir, elapsed)
     return "\n".join(head + lines[:-1] + [f"report:            {result['report']}", lines[-1]])
 

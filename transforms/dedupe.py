@@ -9,7 +9,13 @@ def dedupe_latest(frame: pd.DataFrame, key: str, content: pd.DataFrame | None = 
                   version: str = "last_processed_at") -> pd.DataFrame:
     """One row per `key`: the latest `version` wins; ties are broken on the row's content (`content`, default
     the frame itself), so the result never depends on the input order."""
-    content = frame if content is None else content
+    repeated = frame[key].duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return frame
+    # Only rows sharing a key need a tie-break: hashing every row costs more than the rest of the cleaning.
+    content = (frame if content is None else content).loc[repeated]
     tiebreak = pd.util.hash_pandas_object(content.astype("string").fillna(""), index=False).to_numpy()
-    ordered = frame.assign(_tb=tiebreak).sort_values([key, version, "_tb"], na_position="first", kind="mergesort")
-    return ordered.drop_duplicates(subset=[key], keep="last").drop(columns="_tb")
+    dups = frame.loc[repeated].assign(_tb=tiebreak).sort_values([key, version, "_tb"], na_position="first",
+                                                                kind="mergesort")
+    winners = dups.drop_duplicates(subset=[key], keep="last").drop(columns="_tb")
+    return pd.concat([frame.loc[~repeated], winners]).sort_index()

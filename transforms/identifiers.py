@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # La Poste's establishments share one SIREN and their SIRETs follow another rule: digit sum divisible by 5.
 LA_POSTE_SIREN = "356000000"
@@ -35,11 +37,15 @@ def is_valid_siret(value: object) -> bool:
 
 def _luhn_mask(values: pd.Series, length: int) -> np.ndarray:
     """Vectorised Luhn over a column: digit matrix, every second digit from the right doubled."""
-    text = values.astype("string").fillna("")
-    shaped = ((text.str.len() == length) & text.str.fullmatch(r"\d+").fillna(False)).to_numpy(dtype=bool)
+    arr = pa.array(values.astype("string"), type=pa.string(), from_pandas=True)
+    shaped = pc.fill_null(pc.match_substring_regex(arr, f"^[0-9]{{{length}}}$"), False).to_numpy(
+        zero_copy_only=False)
     ok = np.zeros(len(values), dtype=bool)
     if shaped.any():
-        digits = np.frombuffer("".join(text[shaped]).encode("ascii"), dtype=np.uint8).reshape(-1, length) - 48
+        # Same-length ASCII strings: the concatenated bytes are the digit matrix, read without a Python loop.
+        kept = arr.filter(pa.array(shaped))
+        joined = pc.binary_join(pa.ListArray.from_arrays([0, len(kept)], kept), "")[0].as_py()
+        digits = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, length) - 48
         doubled = digits[:, length - 2::-2] * 2
         total = digits[:, length - 1::-2].sum(axis=1) + (doubled % 10 + doubled // 10).sum(axis=1)
         ok[shaped] = total % 10 == 0

@@ -13,9 +13,9 @@ Each mention carries the method that accepted it and a confidence; only `confide
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -125,12 +125,15 @@ class CompanyIndex:
         self.by_key: dict[str, list[Alias]] = defaultdict(list)
         self.by_siren: dict[str, list[Alias]] = defaultdict(list)
         self.names: dict[str, str] = {}
+        self.prefixes: set[str] = set()  # every leading token sequence of an alias: stop extending n-grams early
         self.max_tokens = 1
         for row in companies.itertuples(index=False):
             siren = str(row.siren)
             self.names[siren] = row.name
             seen: set[str] = set()
-            entries = [(row.name, "name")] + [(a, "alias") for a in (getattr(row, "aliases", None) or [])]
+            aliases = getattr(row, "aliases", None)
+            aliases = list(aliases) if aliases is not None and not isinstance(aliases, str) else []
+            entries = [(row.name, "name")] + [(a, "alias") for a in aliases]
             if getattr(row, "sigle", None) and isinstance(row.sigle, str):
                 entries.append((row.sigle, "sigle"))
             for text, kind in entries:
@@ -142,6 +145,8 @@ class CompanyIndex:
                 seen.add(norm)
                 alias = Alias(siren, norm, kind, _ambiguity(norm, kind, self.communes))
                 self.by_key[norm].append(alias)
+                parts = norm.split()
+                self.prefixes.update(" ".join(parts[:k]) for k in range(1, len(parts) + 1))
                 self.by_siren[siren].append(alias)
                 self.max_tokens = max(self.max_tokens, len(norm.split()))
 
@@ -149,10 +154,15 @@ class CompanyIndex:
         return len(self.names)
 
 
+@lru_cache(maxsize=200_000)
+def _fold_token(raw: str) -> str:
+    return fold(raw)
+
+
 def tokenize(text: str) -> list[Token]:
     tokens = []
     for m in _TOKEN.finditer(text):
-        norm = fold(m.group(0))
+        norm = _fold_token(m.group(0))
         if norm:
             tokens.append(Token(norm, m.group(0), m.start(), m.end()))
     return tokens
@@ -215,6 +225,8 @@ def link_text(index: CompanyIndex, title: str | None, text: str | None) -> list[
         key = ""
         for n in range(1, min(index.max_tokens, len(tokens) - i) + 1):
             key = tokens[i + n - 1].norm if n == 1 else f"{key} {tokens[i + n - 1].norm}"
+            if key not in index.prefixes:
+                break
             for alias in index.by_key.get(key, ()):
                 hits.append((i, i + n, alias))
     strong_by_siren: dict[str, bool] = defaultdict(bool)
@@ -302,7 +314,3 @@ def territory_mentions(commune_names: list[str], title: str | None, text: str | 
         if key in norm:
             found.append(name)
     return found
-
-
-def strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))

@@ -169,7 +169,8 @@ def assign_stories(articles: pd.DataFrame, existing: pd.DataFrame) -> pd.DataFra
     for members in buckets.values():
         for other in members[1:]:
             a, b = find(members[0]), find(other)
-            if a != b and (a >= n_old or b >= n_old) and similarity(all_sigs[members[0]], all_sigs[other]) >= SIMILARITY:
+            close = similarity(all_sigs[members[0]], all_sigs[other]) >= SIMILARITY
+            if a != b and (a >= n_old or b >= n_old) and close:
                 keep, drop = (a, b) if rank[a] <= rank[b] else (b, a)
                 parent[drop] = keep
     out = articles.copy()

@@ -1,0 +1,94 @@
+"""Load one news run in ONE transaction: stories (upsert by id), appearances, mentions, press events, feed
+state (ETag/Last-Modified in meta.source_state), quarantine and the run ledger."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from warehouse import faults
+from warehouse.load_sirene import create_views, record_run
+
+SOURCE = "press"
+STATE_SOURCE = "news"
+EVENT_KINDS = ("press_mention", "press_funding", "press_acquisition", "press_hiring", "press_closure")
+
+
+def event_id(kind: str, article_id: str, siren: str) -> str:
+    return hashlib.md5(f"{SOURCE}|{kind}|{article_id}|{siren}".encode()).hexdigest()
+
+
+def read_feed_state(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    rows = con.execute("SELECT key, value FROM meta.source_state WHERE source = ? AND key LIKE 'feed:%'",
+                       [STATE_SOURCE]).fetchall()
+    return {key[len("feed:"):]: json.loads(value) for key, value in rows if value}
+
+
+def existing_stories(con: duckdb.DuckDBPyConnection, days: int = 60) -> pd.DataFrame:
+    """Recent stories' signatures (a republished dispatch joins its story) and every known canonical URL."""
+    return con.execute(
+        "SELECT article_id AS story_id, signature FROM core.news_article "
+        "WHERE signature IS NOT NULL AND coalesce(published_at, first_seen_at) >= now() - to_days(?::INTEGER)",
+        [days]).df()
+
+
+def known_urls(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT canonical_url, article_id FROM core.news_appearance").fetchall())
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    if not len(frame):
+        return
+    con.register("_batch", frame)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _batch")
+    finally:
+        con.unregister("_batch")
+
+
+def load_news(con: duckdb.DuckDBPyConnection, *, run_id: str, started_at: datetime, stories: pd.DataFrame,
+              appearances: pd.DataFrame, mentions: pd.DataFrame, events: pd.DataFrame,
+              quarantine: pd.DataFrame, feed_state: dict[str, dict], counts: dict) -> dict:
+    """`stories` rows are new stories only (an id already stored is left as it is: first seen wins);
+    appearances and mentions are merged on their keys, events replaced per (article, company)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        create_views(con)
+        new = stories[~stories["article_id"].isin(
+            [r[0] for r in con.execute("SELECT article_id FROM core.news_article").fetchall()])]
+        _insert(con, "core.news_article", new.assign(run_id=run_id))
+        if len(appearances):
+            con.register("_app", appearances)
+            con.execute("""INSERT INTO core.news_appearance BY NAME
+                SELECT * FROM _app a WHERE NOT EXISTS (SELECT 1 FROM core.news_appearance t
+                    WHERE t.canonical_url = a.canonical_url AND t.feed_name IS NOT DISTINCT FROM a.feed_name)""")
+            con.unregister("_app")
+        faults.checkpoint("mid_load")
+        if len(mentions):
+            con.register("_men", mentions.assign(run_id=run_id))
+            con.execute("DELETE FROM core.news_mention WHERE (article_id, siren) IN "
+                        "(SELECT (article_id, siren) FROM _men)")
+            con.execute("INSERT INTO core.news_mention BY NAME SELECT * FROM _men")
+            con.unregister("_men")
+        if len(events):
+            con.register("_ev", events)
+            con.execute("DELETE FROM core.event WHERE source = 'press' AND event_id IN (SELECT event_id FROM _ev)")
+            con.execute("INSERT INTO core.event BY NAME SELECT * FROM _ev")
+            con.unregister("_ev")
+        if len(quarantine):
+            _insert(con, "quarantine.news", quarantine.assign(run_id=run_id))
+        for url, state in feed_state.items():
+            con.execute("DELETE FROM meta.source_state WHERE source = ? AND key = ?", [STATE_SOURCE, f"feed:{url}"])
+            con.execute("INSERT INTO meta.source_state VALUES (?, ?, ?, now())",
+                        [STATE_SOURCE, f"feed:{url}", json.dumps(state)])
+        record_run(con, run_id, "news", started_at, "success", counts=counts)
+        faults.checkpoint("before_commit")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return counts
