@@ -8,16 +8,16 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.api_sources import demo_api_sources
+from flows.delivery import report_steps
 from flows.news import run_news
 from flows.sirene_monthly import _run_month, prepare, publish
 from radar.config import Workdir, load_territory
 from radar.demo.news import demo_feeds, serve_demo_news
 from radar.demo_data import ensure_demo_data
-from reports.render import latest_month, render_report
+from reports.render import latest_month
 
 _task = task(cache_policy=NO_CACHE, retries=0)
 demo_data = _task(ensure_demo_data, name="generate-demo-data")
-report = _task(render_report, name="render-report")
 
 
 @flow(name="radar-demo", log_prints=True)
@@ -34,6 +34,8 @@ def radar_demo(workdir: str = "radar-data", territory_file: str | None = None, m
         news_result = run_news(wd, territory, demo_feeds(base), allow_hosts=("127.0.0.1",), politeness_seconds=0.1)
     snapshot = publish(wd, territory)
     month = latest_month(Path(snapshot))
-    html = report(Path(snapshot), month, wd.reports / month, territory_name=territory.name)
-    return {"months": results, "api_sources": api_results, "news": news_result, "snapshot": snapshot, "report": str(html),
-            "report_month": month}
+    # No SMTP in the demo, whatever the environment says: the message goes to DIR/outbox/ as an .eml file.
+    delivered = report_steps(wd, territory, month, send_it=True, env={})
+    return {"months": results, "api_sources": api_results, "news": news_result, "snapshot": snapshot,
+            "report": delivered["report"], "report_month": month, "pdf": delivered["pdf"],
+            "outbox": (delivered["sent"] or {}).get("where")}

@@ -146,27 +146,6 @@ def run(etablissements, unites_legales, month, territory_file, workdir, progress
 
 
 @main.command()
-@click.option("--month", metavar="YYYY-MM", default=None, help="Month of the report [default: latest loaded].")
-@territory_option
-@workdir_option
-@verbose_option
-def report(month, territory_file, workdir, verbose) -> None:
-    """Render the monthly report (HTML, in French) from the published snapshot."""
-    from radar.sirene_month import validate_month
-
-    def go():
-        from reports.render import latest_month, render_report
-
-        wd = Workdir(workdir)
-        territory = load_territory(territory_file)
-        chosen = validate_month(month) or latest_month(wd.published)
-        return render_report(wd.published, chosen, wd.reports / chosen, territory_name=territory.name)
-
-    path = _run_guarded(go, verbose)
-    click.echo(f"report: {path}")
-
-
-@main.command()
 @workdir_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="Output format (csv: header row, NULL as empty field, ISO dates, true/false).")
@@ -226,7 +205,7 @@ def _shell(con, formatter) -> None:
 
 
 # Commands of later capabilities live in modules of their own (radar/commands/<name>.py, a click command `command`).
-for _name in ("api", "news", "delivery", "schedule", "dashboard", "evaluate"):
+for _name in ("api", "news", "delivery", "schedule", "backfill", "dashboard", "evaluate"):
     try:
         main.add_command(__import__(f"radar.commands.{_name}", fromlist=["command"]).command)
     except ModuleNotFoundError as _exc:

@@ -51,7 +51,10 @@ def demo_summary(workdir: Workdir, result: dict, elapsed: float) -> str:
         head.append("news:              " + (", ".join(f"{k} {v}" for k, v in counts.items()
                                                        if isinstance(v, (int, float))) or news.get("status", "")))
     lines = _lines(workdir, elapsed)
-    return "\n".join(head + lines[:-1] + [f"report:            {result['report']}", lines[-1]])
+    extra = [f"report:            {result['report']}"]
+    extra += [f"pdf:               {result['pdf']}"] if result.get("pdf") else []
+    extra += [f"outbox:            {result['outbox']}"] if result.get("outbox") else []
+    return "\n".join(head + lines[:-1] + extra + [lines[-1]])
 
 
 def run_summary(workdir: Workdir, result: dict, elapsed: float) -> str:

@@ -178,3 +178,90 @@ def tech_perimeter(con: duckdb.DuckDBPyConnection) -> dict:
         WHERE s.is_default AND s.nomenclature = 'NAFRev2' ORDER BY s.naf_code""")
     return {"label": rows[0]["set_label"] if rows else None,
             "codes": [{"code": r["naf_code"], "label": r["naf_label"]} for r in rows]}
+
+
+# --- sections fed by other sources, shown only when their tables are in the snapshot ------------------------------
+
+DIFFICULTY_COLUMNS = {"siren", "name", "commune_code", "naf_code", "is_tech", "procedure", "judgment_nature",
+                      "judgment_date", "url"}
+PRESS_COLUMNS = {"article": {"article_id", "canonical_url", "title", "published_at", "source_name"},
+                 "article_mention": {"article_id", "siren", "confidence"}}
+INTRODUCTION_COLUMNS = {"month", "rank", "siren_a", "siren_b", "rule", "reason", "score"}
+
+
+def relation_columns(con: duckdb.DuckDBPyConnection, name: str, schema: str = "main") -> set[str]:
+    """Columns of a table or view of the snapshot (schema 'main') or of the warehouse (schema 'pub'); empty if absent."""
+    rows = con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
+                       [schema, name]).fetchall()
+    return {r[0] for r in rows}
+
+
+def has_relation(con: duckdb.DuckDBPyConnection, name: str, needed: set[str], schema: str = "main") -> bool:
+    return needed <= relation_columns(con, name, schema)
+
+
+def difficulty(con: duckdb.DuckDBPyConnection, month: date) -> dict:
+    """Tech companies of the territory under an insolvency judgment: those of the month, then the open ones.
+
+    The name shown is the registry's published (masked) name when the company is known, never BODACC's list of
+    persons; judgments after the month are left out so a past month's report stays reproducible.
+    """
+    if not has_relation(con, "company_in_difficulty", DIFFICULTY_COLUMNS):
+        return {"loaded": False, "rows": []}
+    rows = _rows(con, """
+        SELECT d.siren, coalesce(c.name, CASE WHEN c.siren IS NULL THEN d.name END) AS name,
+               d.commune_code, rc.name AS commune_name, d.naf_code, n.label AS naf_label,
+               d.procedure, d.judgment_nature, d.judgment_date, d.url,
+               d.judgment_date >= ? AS is_this_month
+        FROM company_in_difficulty d
+        LEFT JOIN company c ON c.siren = d.siren
+        LEFT JOIN ref_commune rc ON rc.code = d.commune_code
+        LEFT JOIN ref_naf n ON n.code = d.naf_code
+        WHERE d.is_tech AND (d.judgment_date IS NULL OR d.judgment_date < ?)
+        QUALIFY row_number() OVER (PARTITION BY d.siren ORDER BY d.judgment_date DESC NULLS LAST) = 1
+        ORDER BY is_this_month DESC, d.judgment_date DESC NULLS LAST, d.siren""", [month, add_months(month, 1)])
+    return {"loaded": True, "rows": rows}
+
+
+def press(con: duckdb.DuckDBPyConnection, month: date, limit: int = 20) -> dict:
+    """The month's stories that mention companies of the territory: most companies first, then the newest."""
+    if not all(has_relation(con, t, cols) for t, cols in PRESS_COLUMNS.items()):
+        return {"loaded": False, "rows": [], "total": 0}
+    rows = _rows(con, """
+        WITH mentioned AS (
+            SELECT m.article_id, m.siren, max(m.confidence) AS confidence, any_value(c.name) AS name
+            FROM article_mention m JOIN company c ON c.siren = m.siren
+            WHERE c.name IS NOT NULL
+            GROUP BY m.article_id, m.siren
+        )
+        SELECT a.article_id, a.title, a.source_name, a.published_at, a.canonical_url AS url,
+               count(*) AS company_count, max(m.confidence) AS confidence,
+               string_agg(m.name, ', ' ORDER BY m.confidence DESC, m.name) AS companies
+        FROM article a JOIN mentioned m USING (article_id)
+        WHERE a.published_at >= ? AND a.published_at < ?
+        GROUP BY ALL
+        ORDER BY company_count DESC, confidence DESC NULLS LAST, a.published_at DESC, a.article_id""",
+        [month, add_months(month, 1)])
+    return {"loaded": True, "rows": rows[:limit], "total": len(rows)}
+
+
+def introductions(con: duckdb.DuckDBPyConnection, month: date) -> dict:
+    if not has_relation(con, "introduction", INTRODUCTION_COLUMNS):
+        return {"loaded": False, "rows": []}
+    rows = _rows(con, """
+        SELECT i.rank, i.siren_a, a.name AS name_a, i.siren_b, b.name AS name_b, i.rule, i.reason, i.score
+        FROM introduction i
+        LEFT JOIN company a ON a.siren = i.siren_a
+        LEFT JOIN company b ON b.siren = i.siren_b
+        WHERE i.month = ? ORDER BY i.rank""", [month])
+    return {"loaded": True, "rows": rows}
+
+
+def headcount_bands(con: duckdb.DuckDBPyConnection, month: date) -> list[dict]:
+    """Active tech establishments of the month by headcount band (unknown band last)."""
+    return _rows(con, """
+        SELECT coalesce(hb.label, 'Tranche non renseignée') AS label, hb.rank, count(*) AS establishments
+        FROM establishment_monthly e
+        LEFT JOIN ref_headcount_band hb ON hb.code = e.headcount_band
+        WHERE e.month = ? AND e.is_tech AND e.state = 'A'
+        GROUP BY ALL ORDER BY hb.rank NULLS LAST""", [month])

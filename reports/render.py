@@ -89,6 +89,12 @@ def latest_month(snapshot_path: Path) -> str:
 
 def render_report(snapshot_path: Path, month: str, out_dir: Path, *, territory_name: str | None = None,
                   generated_at: datetime | None = None) -> Path:
+    return render_html(snapshot_path, month, out_dir, territory_name=territory_name, generated_at=generated_at)[0]
+
+
+def render_html(snapshot_path: Path, month: str, out_dir: Path, *, territory_name: str | None = None,
+                generated_at: datetime | None = None) -> tuple[Path, dict]:
+    """report.html, and the context it was rendered from (the annexes and the e-mail reuse it)."""
     wanted = parse_month(month)
     con = connect_snapshot(Path(snapshot_path))
     try:
@@ -97,7 +103,10 @@ def render_report(snapshot_path: Path, month: str, out_dir: Path, *, territory_n
         con.close()
     context["generated_at"] = generated_at or datetime.now(timezone.utc)
     html = environment().get_template("report.html.j2").render(context)
-    out_dir = Path(out_dir)
+    return _write_html(html, Path(out_dir)), context
+
+
+def _write_html(html: str, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / "report.html"
     tmp = target.with_name(target.name + ".tmp")
@@ -139,13 +148,27 @@ def build_context(con: duckdb.DuckDBPyConnection, month: date, territory_name: s
         "commune_chart": charts.commune_chart(communes, month_label),
         "sectors": sectors,
         "sector_chart": charts.sector_chart(sectors, month_label),
-        "lists": [dict(kind=k, title=t, empty=e, rows=queries.events(con, month, k)) for k, t, e in LISTS],
+        "headcount_bands": queries.headcount_bands(con, month),
+        "lists": [dict(kind=k, title=t, empty=e, rows=[dict(r, display_name=display_name(r["name"]))
+                                                      for r in queries.events(con, month, k)])
+                  for k, t, e in LISTS],
+        "difficulty": queries.difficulty(con, month),
+        "press": queries.press(con, month),
+        "introductions": introduction_rows(queries.introductions(con, month)),
+        "introductions_loaded": queries.has_relation(con, "introduction", queries.INTRODUCTION_COLUMNS),
         "quarantine": [dict(r, entity_label=ENTITIES.get(r["entity"], r["entity"]),
                             rule_label=RULES.get(r["rule"], r["rule"])) for r in queries.quarantine(con, month)],
         "sources": queries.sources(con, queries.add_months(month, -23), month),
         "perimeter": queries.tech_perimeter(con),
         "snapshot": info,
     }
+
+
+def introduction_rows(found: dict) -> list[dict]:
+    from reports.introductions import RULE_LABELS
+
+    return [dict(r, name_a=display_name(r["name_a"]), name_b=display_name(r["name_b"]),
+                 rule_label=RULE_LABELS.get(r["rule"], r["rule"])) for r in found["rows"]]
 
 
 def cards(head: dict) -> list[dict]:
@@ -225,10 +248,22 @@ def commune(code: str | None, name: str | None) -> str:
     return name or code or "—"
 
 
+def safe_url(value: str | None) -> str | None:
+    """A link target only if it is plain http(s) (or mailto); anything else (javascript:, data:, file:) is dropped."""
+    if not value or not isinstance(value, str):
+        return None
+    value = value.strip()
+    scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+    if scheme not in ("http", "https", "mailto") or any(c in value for c in "\x00\r\n\t\"'<> "):
+        return None
+    return value
+
+
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(num=num, signed=signed, percent=percent, month_long=month_long, date_long=date_long,
-                       datetime_long=datetime_long, display_name=display_name)
-    env.globals.update(commune=commune)
+                       datetime_long=datetime_long, display_name=display_name,
+                       score=lambda v: "—" if v is None else format_decimal(round(v, 2), locale=LOCALE))
+    env.globals.update(commune=commune, safe_url=safe_url)
     return env

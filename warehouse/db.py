@@ -71,6 +71,9 @@ def connect_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
             "autoinstall_known_extensions": False,
         },
     )
+    if con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:
+        # This process already opened the file: DuckDB hands back the same, already sandboxed database.
+        return con
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET lock_configuration = true")
     return con

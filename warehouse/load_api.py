@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from warehouse import faults
+from warehouse.state import get_state, set_state
 from warehouse.load_sirene import _insert_frame, create_views, record_run
 
 _BODACC_EVENTS_SQL = resources.files("warehouse.sql").joinpath("events_bodacc.sql").read_text(encoding="utf-8")
@@ -20,18 +21,6 @@ def apply_insee_deltas(con: duckdb.DuckDBPyConnection) -> None:
     """Provisional 'insee' events and current-state updates from the deltas the latest stock does not know yet.
     Idempotent; call it inside the transaction of every INSEE load and of every stock load."""
     con.execute(_INSEE_EVENTS_SQL)
-
-
-def get_state(con: duckdb.DuckDBPyConnection, source: str, key: str) -> str | None:
-    row = con.execute("SELECT value FROM meta.source_state WHERE source = ? AND key = ?", [source, key]).fetchone()
-    return row[0] if row else None
-
-
-def _set_state(con: duckdb.DuckDBPyConnection, source: str, key: str, value: str | None) -> None:
-    if value is None:
-        return
-    con.execute("DELETE FROM meta.source_state WHERE source = ? AND key = ?", [source, key])
-    con.execute("INSERT INTO meta.source_state VALUES (?, ?, ?, now())", [source, key, value])
 
 
 def _upsert(con: duckdb.DuckDBPyConnection, table: str, key: str, frame: pd.DataFrame, **constants) -> int:
@@ -90,8 +79,7 @@ def load_recherche(con: duckdb.DuckDBPyConnection, *, run_id: str, started_at, e
                    quarantine: pd.DataFrame, counts: dict, fetched_at) -> dict:
     def body():
         _upsert(con, "api.company_enrichment", "siren", enrichment, fetched_at=fetched_at, run_id=run_id)
-        _quarantine(con, run_id, quarantine)
-        _set_state(con, "recherche", "last_run_at", pd.Timestamp(fetched_at).isoformat())
+        _quarantine(con, run_id, quarantine)  # when it last ran is in the ledger (meta.run)
 
     return _transaction(con, run_id, "api_recherche", started_at, counts, body)
 
@@ -113,7 +101,7 @@ def load_insee(con: duckdb.DuckDBPyConnection, *, run_id: str, started_at, delta
         _quarantine(con, run_id, quarantine)
         apply_insee_deltas(con)
         previous = get_state(con, "insee", "cursor")
-        _set_state(con, "insee", "cursor", max(filter(None, [previous, cursor]), default=None))
+        set_state(con, "insee", "cursor", max(filter(None, [previous, cursor]), default=None))
 
     return _transaction(con, run_id, "api_insee", started_at, counts, body)
 
@@ -131,7 +119,7 @@ def load_bodacc(con: duckdb.DuckDBPyConnection, *, run_id: str, started_at, noti
                 WHERE notice_type IN ('rectificatif', 'annulation') AND previous_notice_id IS NOT NULL)""")
         con.execute(_BODACC_EVENTS_SQL)
         latest = con.execute("SELECT max(published_on) FROM api.bodacc_notice").fetchone()[0]
-        _set_state(con, "bodacc", "cursor", latest.isoformat() if latest else None)
+        set_state(con, "bodacc", "cursor", latest.isoformat() if latest else None)
 
     return _transaction(con, run_id, "api_bodacc", started_at, counts, body)
 

@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 
 from warehouse import faults
+from warehouse.state import set_state
 from warehouse.load_sirene import create_views, record_run
 
 SOURCE = "press"
@@ -82,9 +83,7 @@ def load_news(con: duckdb.DuckDBPyConnection, *, run_id: str, started_at: dateti
         if len(quarantine):
             _insert(con, "quarantine.news", quarantine.assign(run_id=run_id))
         for url, state in feed_state.items():
-            con.execute("DELETE FROM meta.source_state WHERE source = ? AND key = ?", [STATE_SOURCE, f"feed:{url}"])
-            con.execute("INSERT INTO meta.source_state VALUES (?, ?, ?, now())",
-                        [STATE_SOURCE, f"feed:{url}", json.dumps(state)])
+            set_state(con, STATE_SOURCE, f"feed:{url}", json.dumps(state, sort_keys=True))
         record_run(con, run_id, "news", started_at, "success", counts=counts)
         faults.checkpoint("before_commit")
         con.execute("COMMIT")

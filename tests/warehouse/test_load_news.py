@@ -164,7 +164,8 @@ def test_feeds_from_territory_validates(tmp_path):
     ok = parse_territory({**base, "feeds": [{"name": "Maddyness", "url": "https://www.maddyness.com/feed/",
                                             "kind": "national"}]})
     assert [f.url for f in steps.feeds_from_territory(ok)] == ["https://www.maddyness.com/feed/"]
-    watched = steps.feeds_from_territory(parse_territory({**base, "news": {"watch": ["Issy Data Labs"]}}))
+    watched = steps.feeds_from_territory(parse_territory({**base, "feeds": [],
+                                                         "news": {"watch": ["Issy Data Labs"]}}))
     assert [(f.url, f.kind) for f in watched] == [
         ("https://news.google.com/rss/search?q=%22Issy+Data+Labs%22&hl=fr&gl=FR&ceid=FR:fr", "search")]
     for bad in ({"name": "x", "url": "file:///etc/passwd"}, {"name": "x", "url": "/etc/passwd"},

@@ -1,0 +1,1 @@
+"""The agency's web dashboard (Streamlit), reading only the published snapshot."""

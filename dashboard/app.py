@@ -1,0 +1,18 @@
+"""Entry point run by `radar dashboard`: the pages of the dashboard, in French."""
+
+from pathlib import Path
+
+import streamlit as st
+
+HERE = Path(__file__).parent / "pages"
+
+st.set_page_config(page_title="Radar de l’écosystème", layout="wide")  # no page_icon: an icon would be fetched from a CDN
+PAGES = [
+    st.Page(HERE / "overview.py", title="Vue d'ensemble", url_path="vue-ensemble", default=True),
+    st.Page(HERE / "map.py", title="Carte", url_path="carte"),
+    st.Page(HERE / "companies.py", title="Entreprises", url_path="entreprises"),
+    st.Page(HERE / "company.py", title="Fiche entreprise", url_path="fiche"),
+    st.Page(HERE / "signals.py", title="Signaux", url_path="signaux"),
+    st.Page(HERE / "quality.py", title="Qualité des données", url_path="qualite"),
+]
+st.navigation(PAGES).run()

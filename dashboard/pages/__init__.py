@@ -1,0 +1,1 @@
+"""Streamlit pages (each file is run as a script by st.navigation; not imported)."""

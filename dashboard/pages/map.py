@@ -1,0 +1,43 @@
+"""Carte: active establishments coloured by sector and sized by headcount band; grid cells when too many.
+Drawn with Vega-Lite's own Mercator projection: readable offline, no base map requested."""
+
+import altair as alt
+import streamlit as st
+
+from dashboard import fmt, queries
+from dashboard.ui import filter_sidebar, page_header, read_filters, snapshot, write_filters
+
+with snapshot() as snap:
+    page_header(snap, "Carte des établissements")
+    f = filter_sidebar(snap, read_filters(snap))
+    write_filters(f, ("commune", "secteur", "naf", "taille"))
+    points, aggregated = queries.map_points(snap, f)
+    total = int(points["etablissements"].sum()) if not points.empty else 0
+    st.metric("Établissements actifs localisés", fmt.number(total))
+    if points.empty:
+        st.info("Aucun établissement localisé ne correspond à ces filtres.")
+        st.stop()
+    base = alt.Chart(points).project(type="mercator")
+    if aggregated:
+        st.caption(f"{fmt.number(total)} établissements : regroupés par carreaux d'environ 200 m "
+                   "(taille = nombre d'établissements, couleur = secteur le plus fréquent).")
+        chart = base.mark_circle(opacity=0.7).encode(
+            longitude="longitude:Q", latitude="latitude:Q",
+            size=alt.Size("etablissements:Q", title="Établissements", scale=alt.Scale(range=[15, 600])),
+            color=alt.Color("secteur:N", title="Secteur"),
+            tooltip=[alt.Tooltip("etablissements:Q", title="Établissements"), alt.Tooltip("secteur:N", title="Secteur")])
+    else:
+        chart = base.mark_circle(opacity=0.75).encode(
+            longitude="longitude:Q", latitude="latitude:Q",
+            size=alt.Size("taille:Q", title="Tranche d'effectif (rang)", scale=alt.Scale(range=[15, 400])),
+            color=alt.Color("secteur:N", title="Secteur"),
+            tooltip=[alt.Tooltip("name:N", title="Nom"), alt.Tooltip("commune_name:N", title="Commune"),
+                     alt.Tooltip("secteur:N", title="Secteur"), alt.Tooltip("tranche:N", title="Effectif")])
+    # Commune names at the centre of their establishments: the map reads without any base tiles.
+    places = queries.commune_centres(snap)
+    labels = alt.Chart(places).project(type="mercator").mark_text(fontSize=13, fontWeight="bold", color="#333",
+                                                                  dy=-14).encode(
+        longitude="longitude:Q", latitude="latitude:Q", text="commune:N")
+    st.altair_chart((chart + labels).properties(height=620), width="stretch")
+    st.caption("Coordonnées : Lambert 93 du répertoire SIRENE converties en WGS84. Les établissements des personnes "
+               "à diffusion partielle ne sont pas localisés.")

@@ -1,0 +1,83 @@
+"""`radar backfill --from YYYY-MM --to YYYY-MM`: the monthly flow over dated stock files the user points to."""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+import click
+
+from radar.config import DEFAULT_WORKDIR
+
+
+def month_range(first: str, last: str) -> list[str]:
+    y, m = map(int, first.split("-"))
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def find_stock(pattern: str, month: str) -> str | None:
+    """The single file matching the pattern with {month} (YYYY-MM) or {yyyymm} filled in; None if absent."""
+    matches = sorted(glob.glob(pattern.format(month=month, yyyymm=month.replace("-", ""))))
+    if len(matches) > 1:
+        from radar.cli import UserError
+        raise UserError(f"{len(matches)} files match {pattern!r} for {month}: {', '.join(matches[:3])}")
+    return matches[0] if matches else None
+
+
+@click.command("backfill")
+@click.option("--from", "first", metavar="YYYY-MM", required=True, help="First month to load.")
+@click.option("--to", "last", metavar="YYYY-MM", required=True, help="Last month to load.")
+@click.option("--etablissements", "etab_pattern", required=True, metavar="PATTERN",
+              help="StockEtablissement file of each month, {month} = YYYY-MM or {yyyymm}, glob allowed: "
+                   "e.g. '/data/sirene/{month}/StockEtablissement_utf8*.parquet'.")
+@click.option("--unites-legales", "ul_pattern", required=True, metavar="PATTERN",
+              help="StockUniteLegale file of each month, same placeholders.")
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_WORKDIR,
+              show_default=True)
+@click.option("--territory", "territory_file", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--reports/--no-reports", default=True, show_default=True,
+              help="Render (never send) each month's report after the loads.")
+@click.option("--verbose", "-v", is_flag=True)
+def command(first, last, etab_pattern, ul_pattern, workdir, territory_file, reports, verbose) -> None:
+    """Load each month of the range, oldest first, from local dated stock files, then render the reports.
+
+    Months whose files are missing are listed and skipped (nothing is guessed). Months before the first stock
+    file cannot be reconstructed yet from INSEE's historical file (see docs/runbook.md)."""
+    from radar.cli import UserError, _run_guarded, _start_prefect
+    from radar.sirene_month import validate_month
+
+    first, last = _run_guarded(lambda: (validate_month(first), validate_month(last)), verbose)
+    if first > last:
+        raise UserError(f"--from {first} is after --to {last}")
+    plan, missing = [], []
+    for month in month_range(first, last):
+        etab, ul = find_stock(etab_pattern, month), find_stock(ul_pattern, month)
+        (plan if etab and ul else missing).append((month, etab, ul))
+    if not plan:
+        raise UserError(f"no stock files found for {first} … {last} with the given patterns")
+    _start_prefect(workdir, verbose)
+
+    def go():
+        from flows.delivery import monthly_report
+        from flows.sirene_monthly import sirene_monthly
+
+        done = []
+        for month, etab, ul in plan:
+            result = sirene_monthly(etablissements=etab, unites_legales=ul, month=month, workdir=str(workdir),
+                                    territory_file=str(territory_file) if territory_file else None)
+            done.append((month, result["status"]))
+            click.echo(f"{month}: {result['status']}")
+        if reports:
+            for month, _ in done:
+                monthly_report(month=month, workdir=str(workdir),
+                               territory_file=str(territory_file) if territory_file else None, send_it=False)
+                click.echo(f"{month}: report rendered")
+        return done
+
+    _run_guarded(go, verbose)
+    for month, _, _ in missing:
+        click.echo(f"{month}: skipped, stock files not found", err=True)

@@ -1,0 +1,117 @@
+"""A real browser (Debian's Chromium, driven by Playwright) on a running `radar dashboard`: every page opens,
+a filter applied in the page gives the number SQL gives, no console error, no dialog, no request leaves the
+machine. Screenshots of each page go to $RADAR_SCREENSHOTS (default: a pytest temporary folder)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+import pytest
+from babel.numbers import format_decimal
+
+from tests.dashboard.browser import CHROMIUM, PAGES, Browser, running_dashboard
+from tests.dashboard.conftest import IMG, MUSTACHE, XSS
+from warehouse.db import connect_snapshot
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)")
+sync_api = pytest.importorskip("playwright.sync_api")
+
+# Streamlit's frontend probes '<page path>/_stcore/health' and '/host-config' to find its base URL before
+# trying the root: those two 404s (and the console lines they cause) are the only tolerated ones.
+PROBES = ("/_stcore/health", "/_stcore/host-config")
+
+
+def sql(snapshot: Path, query: str, params=None):
+    con = connect_snapshot(snapshot)
+    try:
+        return con.execute(query, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def republish_without(snapshot: Path, siren: str) -> None:
+    """What warehouse.publish does: a new file beside the served one, renamed over it."""
+    tmp = snapshot.with_name(snapshot.name + ".tmp")
+    shutil.copyfile(snapshot, tmp)
+    con = duckdb.connect(str(tmp))
+    con.execute("DELETE FROM company_in_difficulty WHERE siren = ?", [siren])
+    con.close()
+    os.replace(tmp, snapshot)
+
+
+def fr(n: int) -> str:
+    return format_decimal(n, locale="fr_FR")
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    folder = Path(os.environ.get("RADAR_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_every_page_in_a_real_browser(salted, shots, tmp_path):
+    shared, sirens = salted
+    workdir = tmp_path / "wd"  # a private copy: this test publishes over it
+    snapshot = workdir / "published" / "radar.duckdb"
+    snapshot.parent.mkdir(parents=True)
+    shutil.copyfile(shared, snapshot)
+    month = sql(snapshot, "SELECT max(month) FROM establishment_monthly")[0][0]
+    (tech_companies,), = sql(snapshot, "SELECT count(DISTINCT siren) FROM establishment_monthly "
+                                       "WHERE month = ? AND state = 'A' AND is_tech", [month])
+    count_sql = ("SELECT count(*) FROM company c WHERE c.state = ? AND c.naf_code IN (SELECT naf_code FROM ref_sector "
+                 "WHERE set_name = 'numerique') AND EXISTS (SELECT 1 FROM establishment e WHERE e.siren = c.siren "
+                 "AND e.in_territory AND e.commune_code = '92040')")
+    (active,), = sql(snapshot, count_sql, ["A"])
+    (closed,), = sql(snapshot, count_sql, ["C"])
+
+    with running_dashboard(workdir, tmp_path / "dashboard.log") as base, sync_api.sync_playwright() as pw:
+        b = Browser(pw)
+        try:
+            for slug, title in PAGES.items():
+                query = {"fiche": f"?siren={sirens['hostile']}",
+                         "entreprises": "?commune=92040&secteur=numerique&etat=A"}.get(slug, "")
+                b.open(f"{base}/{slug}{query}", title)
+                b.page.screenshot(path=str(shots / f"{slug or 'vue-ensemble'}.png"))
+                body = b.page.locator("body").inner_text()
+                assert "[ND]" not in body and "Traceback" not in body
+                if slug == "":
+                    assert b.metric("Entreprises") == fr(tech_companies)
+                if slug == "entreprises":
+                    assert b.metric("Entreprises correspondant aux filtres") == fr(active)
+                    b.page.get_by_text("Cessée", exact=True).click()  # apply a filter in the page
+                    b.page.wait_for_url("**etat=C**")
+                    b.wait_idle()
+                    b.page.wait_for_function(
+                        "v => [...document.querySelectorAll('[data-testid=stMetricValue]')].some(e => e.innerText.trim() === v)",
+                        arg=fr(closed), timeout=20_000)
+                    assert "commune=92040" in b.page.url
+                    b.page.screenshot(path=str(shots / "entreprises-cessees.png"))
+                if slug == "fiche":
+                    heading = b.page.get_by_role("heading", level=2).first.inner_text()
+                    assert XSS in heading and IMG in heading
+                    assert b.page.locator("a[href^='javascript:'], a[href^='data:']").count() == 0
+                    assert b.page.locator("script:text('xss')").count() == 0
+            b.open(f"{base}/fiche?siren={sirens['curly']}", "Fiche entreprise")
+            assert MUSTACHE in b.page.get_by_role("heading", level=2).first.inner_text()
+            b.page.screenshot(path=str(shots / "fiche-accolades.png"))
+            # T18: a new snapshot is published under the running dashboard; the next request shows it.
+            b.open(f"{base}/signaux?perimetre=tous", "Signaux")
+            assert b.metric("Entreprises en difficulté") == "2"
+            republish_without(snapshot, sirens["troubled"])
+            b.open(f"{base}/signaux?perimetre=tous", "Signaux")
+            assert b.metric("Entreprises en difficulté") == "1"
+        finally:
+            b.close()
+    assert not b.dialogs, b.dialogs
+    assert not b.outside_requests, b.outside_requests
+    unexpected = [r for r in b.bad_responses if not r.startswith("404 ") or not r.endswith(PROBES)]
+    assert not unexpected, unexpected
+    errors = [e for e in b.console_errors if e not in (
+        "Failed to load resource: the server responded with a status of 404 (Not Found)")]
+    assert not errors, errors
+    assert {p.name for p in shots.glob("*.png")} >= {f"{s or 'vue-ensemble'}.png" for s in PAGES}

@@ -1,0 +1,143 @@
+"""Deployments (crons, time zone, concurrency), the monthly report flow with its artifacts, alerts on failure, and
+`radar backfill` over dated stock files."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+
+import pytest
+from click.testing import CliRunner
+
+from flows.schedules import DEFAULT_CRONS, TIMEZONE, build_deployments, expected_month, schedule_config
+from radar.config import DEFAULT_TERRITORY, ConfigError, Workdir, load_territory
+from tests.warehouse.months import write_months
+
+pytestmark = pytest.mark.flow
+
+
+@pytest.fixture
+def territory_file(tmp_path):
+    path = tmp_path / "t.toml"
+    path.write_text(DEFAULT_TERRITORY.read_text(encoding="utf-8") + """
+[report]
+recipients = ["economie@agence.example"]
+alerts = ["data@agence.example"]
+
+[schedule]
+news = "15 8 * * *"
+""", encoding="utf-8")
+    return path
+
+
+def test_deployments_have_the_intended_crons_zone_and_limits(territory_file, tmp_path):
+    deployments = {d.name: d for d in build_deployments(str(tmp_path / "wd"), str(territory_file))}
+    assert set(deployments) == {"news", "api-daily", "api-weekly", "monthly"}
+    expected = {**DEFAULT_CRONS, "news": "15 8 * * *"}  # the territory file overrides one schedule
+    for name, d in deployments.items():
+        (schedule,) = d.schedules
+        assert (schedule.schedule.cron, schedule.schedule.timezone) == (expected[name], "Europe/Paris"), name
+        assert d.concurrency_limit == 1 and d.concurrency_options.collision_strategy.value == "ENQUEUE", name
+        assert d.parameters["workdir"] == str(tmp_path / "wd") and "writer" in d.tags
+    assert deployments["monthly"].flow_name == "scheduled-monthly"
+    assert deployments["api-daily"].parameters["sources"] == ["insee", "bodacc"]
+    assert deployments["api-weekly"].parameters["sources"] == ["recherche"]
+    assert TIMEZONE == "Europe/Paris" and DEFAULT_CRONS["monthly"] == "0 9 2-7 * *"
+
+
+def test_schedule_configuration_is_checked(tmp_path):
+    assert schedule_config(load_territory())[0] == "Europe/Paris"
+    bad = load_territory(DEFAULT_TERRITORY)
+    with pytest.raises(ConfigError, match="unknown deployment"):
+        schedule_config(type(bad)(**{**bad.__dict__, "raw": {"schedule": {"nightly": "0 1 * * *"}}}))
+    assert expected_month(__import__("datetime").date(2027, 1, 3)) == "2026-12"
+
+
+def test_monthly_report_flow_leaves_artifacts(prefect_harness, tmp_path, territory_file, monkeypatch):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.delivery import monthly_report
+    from flows.sirene_monthly import sirene_monthly
+
+    monkeypatch.delenv("RADAR_SMTP_HOST", raising=False)
+    stock = write_months(tmp_path)
+    wd = tmp_path / "wd"
+    for month in sorted(stock):
+        sirene_monthly(etablissements=str(stock[month][0]), unites_legales=str(stock[month][1]), month=month,
+                       workdir=str(wd))
+    result = monthly_report(workdir=str(wd), territory_file=str(territory_file))
+    assert result["sent"]["transport"] == "outbox" and (wd / "outbox" / f"rapport-{result['month']}.eml").is_file()
+    again = monthly_report(workdir=str(wd), territory_file=str(territory_file))
+    assert "already sent" in again["sent"]["skipped"]  # a scheduled re-run never sends twice
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(
+            any_=["monthly-report-summary", "monthly-report-counts"])))
+    kinds = {a.key: a for a in found}
+    assert set(kinds) == {"monthly-report-summary", "monthly-report-counts"}
+    assert "Rapport" in kinds["monthly-report-summary"].data
+
+
+def test_failed_run_alerts_the_engineers_and_is_failed(prefect_harness, tmp_path, territory_file, monkeypatch):
+    from flows.schedules import scheduled_monthly
+
+    monkeypatch.delenv("RADAR_SMTP_HOST", raising=False)
+    wd = tmp_path / "wd"
+    state = scheduled_monthly(workdir=str(wd), territory_file=str(territory_file),
+                              etablissements=str(tmp_path / "missing-etab.csv"),
+                              unites_legales=str(tmp_path / "missing-ul.csv"), return_state=True)
+    assert state.is_failed()
+    (alert,) = (wd / "outbox").glob("alerte-*.eml")
+    msg = message_from_bytes(alert.read_bytes(), policy=policy.default)
+    assert msg["To"] == "data@agence.example" and "échec du flux monthly" in msg["Subject"]
+    assert "missing-etab" in msg.get_body(("plain",)).get_content()
+
+
+def test_backfill_loads_each_dated_month(prefect_harness, tmp_path, territory_file):
+    from radar.commands.backfill import command as backfill
+
+    stock = write_months(tmp_path)
+    months = sorted(stock)
+    wd = tmp_path / "wd"
+    result = CliRunner().invoke(backfill, [
+        "--from", months[0], "--to", "2025-02", "--workdir", str(wd), "--territory", str(territory_file),
+        "--etablissements", str(tmp_path / "stock" / "{month}" / "StockEtablissement_utf8.csv"),
+        "--unites-legales", str(tmp_path / "stock" / "{month}" / "StockUniteLegale_utf8.csv"), "--no-reports"])
+    assert result.exit_code == 0, result.output
+    for month in months:
+        assert f"{month}: loaded" in result.output
+    assert Workdir(wd).published.is_file()
+    assert "2025-02: skipped, stock files not found" in result.output
+    assert not (wd / "outbox").exists()  # a backfill never e-mails
+
+
+def test_late_stock_alerts_and_renders_nothing(prefect_harness, tmp_path, territory_file, monkeypatch):
+    from flows.schedules import expected_month, scheduled_monthly
+
+    monkeypatch.delenv("RADAR_SMTP_HOST", raising=False)
+    stock = write_months(tmp_path)
+    wd = tmp_path / "wd"
+    result = scheduled_monthly(workdir=str(wd), territory_file=str(territory_file),
+                               etablissements=str(stock["2024-10"][0]), unites_legales=str(stock["2024-10"][1]))
+    assert result["load"]["status"] == "loaded" and result["report"] is None
+    assert result["late"] == expected_month(__import__("datetime").date.today())  # the stock of 2024-10 is old
+    (alert,) = (wd / "outbox").glob("alerte-*.eml")
+    assert "en retard" in message_from_bytes(alert.read_bytes(), policy=policy.default)["Subject"]
+    assert not (Workdir(wd).reports / "2024-10").exists()
+
+
+def test_counts_table_and_quarantine_spikes():
+    from flows.delivery import counts_table, quarantine_spikes
+
+    runs = [{"flow": "sirene_month", "status": "success", "month": "2026-10", "counts": json_counts()},
+            {"flow": "news", "status": "success", "month": None, "counts": {"fetched": 40, "loaded": 30}}]
+    table = counts_table(runs)
+    assert table[0] == {"source": "sirene_month/establishments", "status": "success", "month": "2026-10",
+                        "fetched": 100, "loaded": 90, "quarantined": 8, "deduplicated": 2}
+    assert table[-1]["source"] == "news" and table[-1]["quarantined"] is None
+    assert quarantine_spikes(table, 0.05) == ["sirene_month/establishments: 8 of 98 rows quarantined (8.2% > 5%)"]
+    assert quarantine_spikes(table, 0.10) == []
+
+
+def json_counts() -> str:
+    return ('{"establishments": {"rows_in": 100, "loaded": 90, "quarantined": 8, "deduplicated": 2}, '
+            '"companies": {"rows_in": 50, "loaded": 50, "quarantined": 0, "deduplicated": 0}, "in_territory": 7}')

@@ -1,0 +1,44 @@
+"""The hand-made three-month workdir, built once per session for every report test, and the report produced
+from it (introductions, HTML, PDF, annexes), also once."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from radar.config import DEFAULT_TERRITORY, load_territory
+from radar.sirene_month import publish
+from reports import delivery
+from tests.reports.monthly_data import MONTH, MonthlyWorkdir, build_workdir, copy_workdir
+
+STAFF = ["economie@agence.example", "veille@agence.example"]
+ENGINEERS = ["data@agence.example"]
+
+
+@pytest.fixture(scope="session")
+def monthly(tmp_path_factory) -> MonthlyWorkdir:
+    return build_workdir(tmp_path_factory.mktemp("monthly"))
+
+
+@pytest.fixture(scope="session")
+def territory(tmp_path_factory):
+    """The default territory with report recipients and an alert address."""
+    path = tmp_path_factory.mktemp("territory") / "t.toml"
+    path.write_text(DEFAULT_TERRITORY.read_text(encoding="utf-8") + f"""
+[report]
+recipients = {json.dumps(STAFF)}
+alerts = {json.dumps(ENGINEERS)}
+sender = "radar@agence.example"
+""", encoding="utf-8")
+    return load_territory(path)
+
+
+@pytest.fixture(scope="session")
+def produced(monthly, territory, tmp_path_factory):
+    wd = copy_workdir(monthly, tmp_path_factory.mktemp("produced"))
+    first = delivery.prepare_introductions(wd, territory, MONTH)
+    again = delivery.prepare_introductions(wd, territory, MONTH)
+    publish(wd, territory)
+    rendered = delivery.produce_report(wd, territory, MONTH)
+    return wd, rendered, (first, again)

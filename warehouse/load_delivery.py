@@ -1,0 +1,71 @@
+"""What the delivery of the monthly report writes to the warehouse: renderings and sendings (meta.report_delivery)
+and the month's « mises en relation » (core.introduction). Every function takes the writer's connection."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, datetime, timezone
+from importlib import resources
+
+import duckdb
+
+from reports.introductions import Pair, months_back
+
+
+def ensure_delivery_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Our pub views, also when no load has run since this module was installed (loads recreate them anyway)."""
+    con.execute(resources.files("warehouse.sql").joinpath("views_delivery.sql").read_text(encoding="utf-8"))
+
+
+def record_delivery(con: duckdb.DuckDBPyConnection, *, month: date, kind: str, status: str,
+                    recipients_count: int | None = None, transport: str | None = None,
+                    files: dict[str, str] | None = None, message: str | None = None) -> str:
+    if kind not in ("rendered", "sent") or status not in ("success", "failed"):
+        raise ValueError(f"bad delivery record kind={kind!r} status={status!r}")
+    files = files or {}
+    delivery_id = uuid.uuid4().hex
+    con.execute(
+        "INSERT INTO meta.report_delivery VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [delivery_id, month, kind, status, datetime.now(timezone.utc), recipients_count, transport,
+         files.get("report.html"), files.get("report.pdf"), json.dumps(files, sort_keys=True),
+         (message or None) and message[:2000]])
+    return delivery_id
+
+
+def was_sent(con: duckdb.DuckDBPyConnection, month: date) -> bool:
+    return con.execute("SELECT count(*) FROM meta.report_delivery WHERE month = ? AND kind = 'sent' "
+                       "AND status = 'success'", [month]).fetchone()[0] > 0
+
+
+def deliveries(con: duckdb.DuckDBPyConnection, month: date) -> list[dict]:
+    cur = con.execute("SELECT * FROM meta.report_delivery WHERE month = ? ORDER BY recorded_at", [month])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def recent_pairs(con: duckdb.DuckDBPyConnection, month: date, months: int) -> set[tuple[str, str]]:
+    """Pairs suggested in the `months` months before `month` (not `month` itself, which may be recomputed)."""
+    rows = con.execute("SELECT siren_a, siren_b FROM core.introduction WHERE month >= ? AND month < ?",
+                       [months_back(month, months), month]).fetchall()
+    return {(a, b) for a, b in rows}
+
+
+def has_introductions(con: duckdb.DuckDBPyConnection, month: date) -> bool:
+    return con.execute("SELECT count(*) FROM core.introduction WHERE month = ?", [month]).fetchone()[0] > 0
+
+
+def record_introductions(con: duckdb.DuckDBPyConnection, month: date, pairs: list[Pair]) -> int:
+    """Replace the month's pairs, in one transaction."""
+    now = datetime.now(timezone.utc)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM core.introduction WHERE month = ?", [month])
+        for rank, p in enumerate(pairs, start=1):
+            con.execute("INSERT INTO core.introduction VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [month, rank, p.siren_a, p.siren_b, p.rule, p.reason, p.score, now])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return len(pairs)
