@@ -4,6 +4,7 @@ copy salted with hostile text and the optional source tables (BODACC, press, enr
 from __future__ import annotations
 
 import shutil
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -15,6 +16,15 @@ from radar.config import Workdir, load_territory
 from radar.demo.generator import generate_demo
 
 DEMO_MONTHS, DEMO_COMPANIES = 14, 400
+
+
+@pytest.fixture(autouse=True)
+def restore_main_module():
+    """Streamlit's AppTest installs the page it runs as __main__; spawned worker processes (the feed parser's)
+    re-import __main__, so later tests in this process would fail to start one."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 XSS = "<script>alert('xss')</script>"
 IMG = "<img src=x onerror=alert(1)>"
 SVG = "<svg onload=alert(2)>"
