@@ -88,3 +88,17 @@ def write_stock(folder: Path, etabs: list[dict], units: list[dict], fmt: str = "
         else:
             paths.append(csv_path)
     return paths[0], paths[1]
+
+
+def territory_text_with(extra: str) -> str:
+    """The default territory file, its own sections named in `extra` replaced by `extra`'s."""
+    from radar.config import DEFAULT_TERRITORY
+
+    replaced = {line.strip() for line in extra.splitlines() if line.strip().startswith("[")}
+    kept, skipping = [], False
+    for line in DEFAULT_TERRITORY.read_text(encoding="utf-8").splitlines():
+        if line.strip().startswith("["):
+            skipping = line.strip() in replaced
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept) + "\n" + extra

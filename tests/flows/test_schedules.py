@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from flows.schedules import DEFAULT_CRONS, TIMEZONE, build_deployments, expected_month, schedule_config
 from radar.config import DEFAULT_TERRITORY, ConfigError, Workdir, load_territory
+from tests.builders import territory_text_with
 from tests.warehouse.months import write_months
 
 pytestmark = pytest.mark.flow
@@ -18,14 +19,14 @@ pytestmark = pytest.mark.flow
 @pytest.fixture
 def territory_file(tmp_path):
     path = tmp_path / "t.toml"
-    path.write_text(DEFAULT_TERRITORY.read_text(encoding="utf-8") + """
+    path.write_text(territory_text_with("""
 [report]
 recipients = ["economie@agence.example"]
 alerts = ["data@agence.example"]
 
 [schedule]
 news = "15 8 * * *"
-""", encoding="utf-8")
+"""), encoding="utf-8")
     return path
 
 

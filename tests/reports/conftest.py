@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-from radar.config import DEFAULT_TERRITORY, load_territory
+from tests.builders import territory_text_with
+
+from radar.config import load_territory
 from radar.sirene_month import publish
 from reports import delivery
 from tests.reports.monthly_data import MONTH, MonthlyWorkdir, build_workdir, copy_workdir
@@ -25,12 +27,12 @@ def monthly(tmp_path_factory) -> MonthlyWorkdir:
 def territory(tmp_path_factory):
     """The default territory with report recipients and an alert address."""
     path = tmp_path_factory.mktemp("territory") / "t.toml"
-    path.write_text(DEFAULT_TERRITORY.read_text(encoding="utf-8") + f"""
+    path.write_text(territory_text_with(f"""
 [report]
 recipients = {json.dumps(STAFF)}
 alerts = {json.dumps(ENGINEERS)}
 sender = "radar@agence.example"
-""", encoding="utf-8")
+"""), encoding="utf-8")
     return load_territory(path)
 
 
