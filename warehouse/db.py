@@ -58,6 +58,18 @@ def connect_writer(path: Path, *, lock_timeout: float = 30.0, memory_limit: str 
         con.close()
 
 
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Everything inside commits together or, on any exception (even a KeyboardInterrupt), not at all."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 def connect_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
     """A sandboxed read-only connection to the published snapshot: no file, network or extension access."""
     if not path.is_file():

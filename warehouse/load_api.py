@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from warehouse import faults
+from warehouse.db import transaction
 from warehouse.state import get_state, set_state
 from warehouse.load_sirene import _insert_frame, create_views, record_run
 
@@ -61,17 +62,12 @@ def _quarantine(con: duckdb.DuckDBPyConnection, run_id: str, frame: pd.DataFrame
 
 
 def _transaction(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, started_at, counts: dict, body) -> dict:
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         create_views(con)
         body()
         faults.checkpoint("mid_load")
         record_run(con, run_id, flow, started_at, "success", counts=counts)
         faults.checkpoint("before_commit")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return counts
 
 

@@ -10,6 +10,8 @@ from importlib import resources
 
 import duckdb
 
+from warehouse.db import transaction
+
 from reports.introductions import Pair, months_back
 
 
@@ -58,14 +60,9 @@ def has_introductions(con: duckdb.DuckDBPyConnection, month: date) -> bool:
 def record_introductions(con: duckdb.DuckDBPyConnection, month: date, pairs: list[Pair]) -> int:
     """Replace the month's pairs, in one transaction."""
     now = datetime.now(timezone.utc)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM core.introduction WHERE month = ?", [month])
         for rank, p in enumerate(pairs, start=1):
             con.execute("INSERT INTO core.introduction VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [month, rank, p.siren_a, p.siren_b, p.rule, p.reason, p.score, now])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return len(pairs)

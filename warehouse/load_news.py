@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 
 from warehouse import faults
+from warehouse.db import transaction
 from warehouse.state import set_state
 from warehouse.load_sirene import create_views, record_run
 
@@ -56,8 +57,7 @@ def load_news(con: duckdb.DuckDBPyConnection, *, run_id: str, started_at: dateti
               quarantine: pd.DataFrame, feed_state: dict[str, dict], counts: dict) -> dict:
     """`stories` rows are new stories only (an id already stored is left as it is: first seen wins);
     appearances and mentions are merged on their keys, events replaced per (article, company)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         create_views(con)
         new = stories[~stories["article_id"].isin(
             [r[0] for r in con.execute("SELECT article_id FROM core.news_article").fetchall()])]
@@ -86,8 +86,4 @@ def load_news(con: duckdb.DuckDBPyConnection, *, run_id: str, started_at: dateti
             set_state(con, STATE_SOURCE, f"feed:{url}", json.dumps(state, sort_keys=True))
         record_run(con, run_id, "news", started_at, "success", counts=counts)
         faults.checkpoint("before_commit")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return counts

@@ -13,6 +13,7 @@ import pandas as pd
 
 from radar.config import Territory
 from warehouse import faults
+from warehouse.db import transaction
 from warehouse.reference import load_reference
 
 _EVENTS_SQL = resources.files("warehouse.sql").joinpath("events_sirene.sql").read_text(encoding="utf-8")
@@ -125,8 +126,7 @@ def load_stock_month(
 ) -> dict:
     """Replace `month` by this data; everything commits together or nothing does."""
     m = month_date(month)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         load_reference(con, territory)
         create_views(con)
         con.execute("DELETE FROM core.establishment_monthly WHERE month = ?", [m])
@@ -152,10 +152,6 @@ def load_stock_month(
         )
         record_run(con, run_id, "sirene_month", started_at, "success", month=month, counts=counts)
         faults.checkpoint("before_commit")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     faults.checkpoint("after_commit")
     return counts
 

@@ -6,6 +6,8 @@ from importlib import resources
 
 import duckdb
 
+from warehouse.db import transaction
+
 MIGRATIONS_PACKAGE = "warehouse.migrations"
 
 
@@ -29,13 +31,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     for name, sql in list_migrations():
         if name in done:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(sql)
             con.execute("INSERT INTO meta.schema_migrations VALUES (?, now())", [name])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         applied.append(name)
     return applied
