@@ -55,3 +55,25 @@ def test_one_failing_source_does_not_stop_the_others(prefect_harness, tmp_path, 
     assert runs == {"api_recherche": "success", "api_insee": "success", "api_bodacc": "failed"}
     everything = json.dumps(result, default=str) + "".join(p.read_text() for p in wd.landing.rglob("*.json"))
     assert CANARY not in everything and CANARY.encode() not in wd.published.read_bytes()
+
+
+def test_radar_api_command_reports_each_source_and_fails_when_one_does(prefect_harness, tmp_path):
+    from click.testing import CliRunner
+
+    from radar.cli import main
+
+    wd = tmp_path / "wd"
+    with FakeServer() as srv:
+        recherche_fake.serve(srv, [recherche_fake.company("552100554", ["92040"])])
+        bodacc_fake.serve(srv, [], faults={i: Reply(503, b"busy") for i in range(1, 10)})
+        common = ["--workdir", str(wd), "--since", "2026-09-01", "--rate", "127.0.0.1=1000",
+                  "--endpoint", f"recherche={srv.url('')}", "--endpoint", f"bodacc={bodacc_fake.base_url(srv)}"]
+        ok = CliRunner().invoke(main, ["api", "--source", "recherche", *common])
+        failing = CliRunner().invoke(main, ["api", "--source", "bodacc", *common])
+        bad = CliRunner().invoke(main, ["api", "--since", "hier", *common[:2]])
+    assert ok.exit_code == 0, ok.output
+    assert "recherche  loaded   1 loaded" in ok.output
+    assert failing.exit_code == 1
+    assert "bodacc     failed" in failing.output and "radar: error: source(s) failed: bodacc" in failing.output
+    assert bad.exit_code == 1 and "bad --since 'hier'" in bad.output
+    assert Workdir(wd).published.is_file()
