@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,8 +215,6 @@ def scan_territory(
         u_rows = con.execute(f"SELECT count(*) FROM read_parquet('{u_out}')").fetchone()[0]
     finally:
         con.close()
-        if progress:
-            sys.stderr.flush()
         for f in (etab, ul):
             if f.fmt == "zip":
                 shutil.rmtree(scratch_dir / f.sha256[:16], ignore_errors=True)

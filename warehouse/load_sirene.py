@@ -164,6 +164,3 @@ def record_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, started_a
          json.dumps(counts) if counts is not None else None, message],
     )
 
-
-def event_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    return dict(con.execute("SELECT kind, count(*) FROM core.event GROUP BY kind ORDER BY kind").fetchall())
