@@ -36,6 +36,19 @@ class SmtpSettings:
     password: str | None
     sender: str
     timeout: float = 30.0
+    ca_file: str | None = None  # an internal CA's bundle, added to the system's trusted roots
+
+    def tls_context(self) -> ssl.SSLContext:
+        """Certificates and host names are always verified: a mail relay on the agency's own CA is trusted by
+        pointing RADAR_SMTP_CA_FILE at that CA, never by switching verification off."""
+        context = ssl.create_default_context()
+        if self.ca_file:
+            try:
+                context.load_verify_locations(cafile=self.ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                raise DeliveryError(f"{ENV_PREFIX}CA_FILE {self.ca_file!r} cannot be read as PEM certificates: "
+                                    f"{type(exc).__name__}") from None
+        return context
 
     def __repr__(self) -> str:  # never print the password
         return f"SmtpSettings(host={self.host!r}, port={self.port}, security={self.security!r}, user={self.user!r})"
@@ -46,8 +59,8 @@ class SmtpSettings:
 
 
 def smtp_settings(env: dict | None = None, sender: str | None = None) -> SmtpSettings | None:
-    """From RADAR_SMTP_HOST, _PORT, _SECURITY (starttls|ssl|none), _USER, _PASSWORD, _FROM, _TIMEOUT; None when
-    no host is set (then the outbox is used)."""
+    """From RADAR_SMTP_HOST, _PORT, _SECURITY (starttls|ssl|none), _USER, _PASSWORD, _FROM, _TIMEOUT, _CA_FILE;
+    None when no host is set (then the outbox is used)."""
     env = os.environ if env is None else env
     host = env.get(ENV_PREFIX + "HOST", "").strip()
     if not host:
@@ -63,7 +76,8 @@ def smtp_settings(env: dict | None = None, sender: str | None = None) -> SmtpSet
     return SmtpSettings(host=host, port=port, security=security, user=env.get(ENV_PREFIX + "USER") or None,
                         password=env.get(ENV_PREFIX + "PASSWORD") or None,
                         sender=env.get(ENV_PREFIX + "FROM") or sender or DEFAULT_SENDER,
-                        timeout=float(env.get(ENV_PREFIX + "TIMEOUT", 30)))
+                        timeout=float(env.get(ENV_PREFIX + "TIMEOUT", 30)),
+                        ca_file=env.get(ENV_PREFIX + "CA_FILE") or None)
 
 
 def recipients(territory_raw: dict, key: str = "recipients") -> list[str]:
@@ -108,13 +122,13 @@ def send_smtp(msg: EmailMessage, settings: SmtpSettings) -> None:
     try:
         if settings.security == "ssl":
             client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                      context=ssl.create_default_context())
+                                      context=settings.tls_context())
         else:
             client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
         with client:
             client.ehlo()
             if settings.security == "starttls":
-                client.starttls(context=ssl.create_default_context())
+                client.starttls(context=settings.tls_context())
                 client.ehlo()
             if settings.user:
                 client.login(settings.user, settings.password or "")
@@ -131,6 +145,10 @@ def send_smtp(msg: EmailMessage, settings: SmtpSettings) -> None:
     except smtplib.SMTPNotSupportedError as exc:
         raise DeliveryError(f"SMTP server {settings.where} does not support {exc}; check "
                             f"{ENV_PREFIX}SECURITY") from None
+    except ssl.SSLCertVerificationError as exc:
+        raise DeliveryError(f"SMTP server {settings.where}: its TLS certificate is not trusted "
+                            f"({exc.verify_message}); if it is signed by an internal CA, set "
+                            f"{ENV_PREFIX}CA_FILE to that CA's PEM file") from None
     except (smtplib.SMTPException, ssl.SSLError) as exc:
         raise DeliveryError(f"SMTP exchange with {settings.where} failed: {type(exc).__name__}: "
                             f"{_scrub(str(exc), settings)}") from None

@@ -1,10 +1,12 @@
-"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, with a login and refusals on demand."""
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, with a login, refusals and TLS (STARTTLS
+or implicit TLS, with a certificate from a throw-away CA) on demand."""
 
 from __future__ import annotations
 
 import email
 import email.policy
 import socket
+import ssl
 import warnings
 from dataclasses import dataclass, field
 
@@ -23,6 +25,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: email.message.EmailMessage
+    tls_version: str | None  # None: the message came in clear text
 
 
 @dataclass
@@ -38,15 +41,22 @@ class _Handler:
 
     async def handle_DATA(self, server, session, envelope):
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), msg))
+        ssl_object = server.transport.get_extra_info("ssl_object")  # set after STARTTLS or implicit TLS
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), msg,
+                                      ssl_object.version() if ssl_object else None))
         return "250 Message accepted for delivery"
 
 
 class SmtpServer:
-    """with SmtpServer(user="radar", password="pw", rejected={"x@y"}) as srv: ... srv.received"""
+    """with SmtpServer(user="radar", password="pw", rejected={"x@y"}) as srv: ... srv.received
 
-    def __init__(self, *, user: str | None = None, password: str | None = None, rejected: set[str] = frozenset()):
+    tls="starttls" requires STARTTLS before anything else (and before AUTH); tls="ssl" speaks TLS from the first
+    byte. The certificate for 127.0.0.1 is signed by `ca` (a trustme.CA): clients trust it only if told to."""
+
+    def __init__(self, *, user: str | None = None, password: str | None = None, rejected: set[str] = frozenset(),
+                 tls: str | None = None, ca=None):
         self.port = free_port()
+        self.tls = tls
         self.handler = _Handler(set(rejected))
         self.logins: list[str] = []
         kwargs = {}
@@ -57,8 +67,15 @@ class SmtpServer:
                 self.logins.append(auth_data.login.decode() if isinstance(auth_data, LoginPassword) else "?")
                 return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd replies 535 itself
             # PLAIN only: smtplib would fall back to LOGIN, whose initial response aiosmtpd does not take.
-            kwargs = {"authenticator": authenticator, "auth_required": True, "auth_require_tls": False,
+            kwargs = {"authenticator": authenticator, "auth_required": True, "auth_require_tls": tls == "starttls",
                       "auth_exclude_mechanism": ["LOGIN"]}
+        if tls is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            ca.issue_cert("127.0.0.1").configure_cert(context)
+            if tls == "starttls":
+                kwargs.update(tls_context=context, require_starttls=True)
+            else:  # aiosmtpd only counts STARTTLS as TLS for AUTH; this connection is TLS from the start
+                kwargs.update(ssl_context=context)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "AUTH without TLS": on loopback, on purpose
             self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kwargs)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import trustme
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -135,6 +136,55 @@ def test_sent_once_over_smtp_with_the_pdf_attached(fresh, produced, territory):
         ("rendered", "success", None, None), ("sent", "success", 2, "smtp"), ("sent", "success", 2, "smtp")]
 
 
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture
+def ca_file(ca, tmp_path) -> str:
+    path = tmp_path / "agency-ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return str(path)
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_sent_over_tls_with_the_login_only_after_encryption(fresh, produced, territory, ca, ca_file, security):
+    _, rendered = produced
+    with SmtpServer(user="radar", password="s3cret-pw", tls=security, ca=ca) as server:
+        env = _settings_env(server, RADAR_SMTP_SECURITY=security, RADAR_SMTP_CA_FILE=ca_file,
+                            RADAR_SMTP_USER="radar", RADAR_SMTP_PASSWORD="s3cret-pw")
+        out = delivery.send_report(fresh, territory, rendered, env=env)
+        assert out["transport"] == "smtp" and server.logins == ["radar"]
+        [got] = server.received
+    assert sorted(got.rcpt_tos) == sorted(STAFF) and got.tls_version.startswith("TLSv1.")
+    assert "rapport-2024-11.pdf" in [p.get_filename() for p in got.message.iter_attachments()]
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_an_untrusted_certificate_is_refused_before_the_password_is_sent(fresh, produced, territory, ca,
+                                                                         security):
+    _, rendered = produced
+    with SmtpServer(user="radar", password="SECRET-CANARY-7f3a", tls=security, ca=ca) as server:
+        env = _settings_env(server, RADAR_SMTP_SECURITY=security, RADAR_SMTP_USER="radar",
+                            RADAR_SMTP_PASSWORD="SECRET-CANARY-7f3a")  # no CA file: the system roots only
+        with pytest.raises(DeliveryError, match="TLS certificate is not trusted.*RADAR_SMTP_CA_FILE") as err:
+            delivery.send_report(fresh, territory, rendered, env=env)
+        assert server.logins == [] and server.received == []
+    assert "SECRET-CANARY" not in str(err.value)
+    assert _deliveries(fresh)[-1][:2] == ("sent", "failed")
+
+
+def test_starttls_expected_but_not_offered_never_falls_back_to_plain_text(fresh, produced, territory, ca_file):
+    _, rendered = produced
+    with SmtpServer(user="radar", password="pw") as server:  # no TLS at all
+        env = _settings_env(server, RADAR_SMTP_SECURITY="starttls", RADAR_SMTP_CA_FILE=ca_file,
+                            RADAR_SMTP_USER="radar", RADAR_SMTP_PASSWORD="pw")
+        with pytest.raises(DeliveryError, match="does not support STARTTLS"):
+            delivery.send_report(fresh, territory, rendered, env=env)
+        assert server.logins == [] and server.received == []
+
+
 def test_server_down_is_a_clear_error_and_never_marked_sent(fresh, produced, territory):
     _, rendered = produced
     port = free_port()  # nothing listens there
@@ -193,3 +243,6 @@ def test_smtp_settings_come_from_the_environment_and_hide_the_password():
     assert smtp_settings({"RADAR_SMTP_HOST": "smtp.example"}).port == 587
     with pytest.raises(DeliveryError, match="SECURITY"):
         smtp_settings({"RADAR_SMTP_HOST": "h", "RADAR_SMTP_SECURITY": "tls13"})
+    bad = smtp_settings({"RADAR_SMTP_HOST": "h", "RADAR_SMTP_CA_FILE": "/nonexistent/ca.pem"})
+    with pytest.raises(DeliveryError, match="CA_FILE '/nonexistent/ca.pem' cannot be read"):
+        bad.tls_context()
