@@ -66,6 +66,7 @@ if step("check_unchanged", steps.check_unchanged, wd, month, e, u):
     status = "unchanged"
 else:
     landing = step("land", steps.land_month, wd, territory, e, u, month)
+    e, u = landing["etablissements"], landing["unites_legales"]
     staged = step("transform", steps.transform_month, landing, territory)
     step("load", steps.load_month, wd, territory, staged, e, u, steps.new_run_id(), datetime.now(timezone.utc))
     step("publish", steps.publish, wd, territory)

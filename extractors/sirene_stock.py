@@ -12,7 +12,9 @@ import json
 import os
 import re
 import shutil
+import threading
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +40,7 @@ class StockFile:
     path: Path
     kind: str  # "etablissements" or "unites_legales"
     fmt: str  # "parquet", "csv" or "zip"
-    sha256: str
+    sha256: str | None
     size: int
 
 
@@ -52,36 +54,79 @@ def detect_format(path: Path) -> str:
     return "csv"
 
 
-def sha256_file(path: Path, cache_file: Path | None = None) -> str:
-    """Content hash, remembered per (path, size, mtime) so an unchanged multi-GB file is hashed once."""
+# Hashing a national file takes about a second per GB on one core: it runs in the background while DuckDB scans
+# the same file, and is waited for only where the hash is needed (the no-op check, the landing key, the load).
+_HASH_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stock-sha256")
+_PENDING: dict[str, Future] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _identity(path: Path) -> str:
     st = path.stat()
-    key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
-    cache = {}
+    return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+
+
+def _read_cache(cache_file: Path | None) -> dict:
     if cache_file and cache_file.is_file():
         try:
-            cache = json.loads(cache_file.read_text())
+            return json.loads(cache_file.read_text())
         except ValueError:
-            cache = {}
-    if key in cache:
-        return cache[key]
+            return {}
+    return {}
+
+
+def cached_sha256(path: Path, cache_file: Path | None = None) -> str | None:
+    """The hash remembered for this (path, size, mtime), so an unchanged multi-GB file is hashed once."""
+    with _CACHE_LOCK:
+        return _read_cache(cache_file).get(_identity(path))
+
+
+def _compute_sha256(path: Path, key: str, cache_file: Path | None) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(4 << 20), b""):
-            digest.update(block)
+            digest.update(block)  # releases the GIL: the scan goes on meanwhile
     value = digest.hexdigest()
     if cache_file:
-        cache[key] = value
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(cache, indent=0))
-        os.replace(tmp, cache_file)
+        with _CACHE_LOCK:
+            cache = _read_cache(cache_file)
+            cache[key] = value
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(cache, indent=0))
+            os.replace(tmp, cache_file)
     return value
 
 
-def describe_stock(path: Path, kind: str, hash_cache: Path | None = None) -> StockFile:
+def start_sha256(path: Path, cache_file: Path | None = None) -> str | None:
+    """The cached hash, or None after starting to compute it in the background (see sha256_file)."""
+    known = cached_sha256(path, cache_file)
+    if known is None:
+        key = _identity(path)
+        with _CACHE_LOCK:
+            if key not in _PENDING:
+                _PENDING[key] = _HASH_POOL.submit(_compute_sha256, path, key, cache_file)
+    return known
+
+
+def sha256_file(path: Path, cache_file: Path | None = None) -> str:
+    """Content hash of the file: cached, or the background computation waited for, or computed now."""
+    known = cached_sha256(path, cache_file)
+    if known is not None:
+        return known
+    key = _identity(path)
+    with _CACHE_LOCK:
+        pending = _PENDING.get(key)
+    return pending.result() if pending is not None else _compute_sha256(path, key, cache_file)
+
+
+def describe_stock(path: Path, kind: str, hash_cache: Path | None = None, *, wait_for_hash: bool = True
+                   ) -> StockFile:
+    """With wait_for_hash=False, `sha256` may be None: it is being computed, sha256_file() gives it."""
     if not path.is_file():
         raise StockFormatError(f"{path}: file not found")
-    return StockFile(path, kind, detect_format(path), sha256_file(path, hash_cache), path.stat().st_size)
+    digest = sha256_file(path, hash_cache) if wait_for_hash else start_sha256(path, hash_cache)
+    return StockFile(path, kind, detect_format(path), digest, path.stat().st_size)
 
 
 def extract_zip_member(path: Path, dest_dir: Path) -> Path:
@@ -170,7 +215,7 @@ def scan_territory(
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
     for f in (etab, ul):
-        paths[f.kind] = extract_zip_member(f.path, scratch_dir / f.sha256[:16]) if f.fmt == "zip" else f.path
+        paths[f.kind] = extract_zip_member(f.path, _zip_scratch(scratch_dir, f)) if f.fmt == "zip" else f.path
     fmts = {f.kind: ("csv" if f.fmt == "zip" else f.fmt) for f in (etab, ul)}
     con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False,
                                  "temp_directory": str(scratch_dir / "duckdb-tmp")})
@@ -217,10 +262,14 @@ def scan_territory(
         con.close()
         for f in (etab, ul):
             if f.fmt == "zip":
-                shutil.rmtree(scratch_dir / f.sha256[:16], ignore_errors=True)
+                shutil.rmtree(_zip_scratch(scratch_dir, f), ignore_errors=True)
     extra = {"etablissements": sorted(set(e_cols) - set(ETABLISSEMENT_COLUMNS)),
              "unites_legales": sorted(set(u_cols) - set(UNITE_LEGALE_COLUMNS))}
     return ScanResult(e_out, u_out, e_rows, u_rows, extra)
+
+
+def _zip_scratch(scratch_dir: Path, f: StockFile) -> Path:
+    return scratch_dir / hashlib.sha256(f"{f.path.resolve()}|{f.size}".encode()).hexdigest()[:16]
 
 
 def _tmp(path: Path) -> Path:

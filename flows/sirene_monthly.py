@@ -33,7 +33,7 @@ def _run_month(workdir: Workdir, territory, etab_source: str, ul_source: str, mo
             steps.record_outcome(workdir, run_id, "sirene_month", started, "unchanged", month=month)
             return {"month": month, "status": "unchanged", "run_id": run_id}
         landing = land(workdir, territory, etab, ul, month, progress=progress)
-        month = landing["month"]
+        month, etab, ul = landing["month"], landing["etablissements"], landing["unites_legales"]
         if unchanged(workdir, month, etab, ul):
             steps.record_outcome(workdir, run_id, "sirene_month", started, "unchanged", month=month)
             return {"month": month, "status": "unchanged", "run_id": run_id}

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from extractors.sirene_stock import StockFile, describe_stock, infer_month, scan_territory
+from extractors.sirene_stock import StockFile, describe_stock, infer_month, scan_territory, sha256_file
 from radar.config import Territory, Workdir
 from transforms.sirene import clean_etablissements, clean_unites_legales
 from warehouse.db import connect_writer
 from warehouse.load_sirene import (
     StockProvenance,
     load_stock_month,
-    loaded_hashes,
+    loaded_stock,
     record_run,
 )
 from warehouse.migrate import migrate
@@ -35,6 +35,9 @@ from warehouse.reference import reference_sets
 # Stable data.gouv.fr URLs that always redirect to the latest Parquet stock (SOURCES.md section 3).
 DEFAULT_ETABLISSEMENTS_URL = "https://www.data.gouv.fr/datasets/r/a29c1297-1f92-4e2a-8f6b-8c902ce96c5f"
 DEFAULT_UNITES_LEGALES_URL = "https://www.data.gouv.fr/datasets/r/350182c9-148a-46e0-8389-76c2ec1374a3"
+
+
+SCANNING_PREFIX = ".scanning-"
 
 
 class InputError(ValueError):
@@ -69,9 +72,15 @@ def resolve_stock(source: str, kind: str, workdir: Workdir, *, progress: bool = 
         path = Path(source)
         if not path.is_file():
             raise InputError(f"{kind} stock file not found: {source}")
-    stock = describe_stock(path, kind, workdir.cache / "hashes.json")
+    # The hash is computed in the background: with_hashes() waits for it where it is needed.
+    stock = describe_stock(path, kind, workdir.cache / "hashes.json", wait_for_hash=False)
     return {"path": str(stock.path), "kind": kind, "fmt": stock.fmt, "sha256": stock.sha256, "size": stock.size,
             "source": source}
+
+
+def with_hashes(workdir: Workdir, *stocks: dict) -> tuple[dict, ...]:
+    return tuple(d if d["sha256"] else {**d, "sha256": sha256_file(Path(d["path"]), workdir.cache / "hashes.json")}
+                 for d in stocks)
 
 
 def _stock(d: dict) -> StockFile:
@@ -86,41 +95,53 @@ def prepare_warehouse(workdir: Workdir) -> list[str]:
 
 
 def cleanup_tmp_files(workdir: Workdir) -> None:
-    """Leftovers of a run killed while writing: never a final name, always `*.tmp`."""
+    """Leftovers of a run killed while writing: never a final name, always `*.tmp` or a scan folder."""
     for tmp in list(workdir.landing.rglob("*.tmp")) + list(workdir.published.parent.glob("*.tmp*")):
         tmp.unlink(missing_ok=True)
+    for scanning in (workdir.landing / "sirene").glob(f"{SCANNING_PREFIX}*"):
+        shutil.rmtree(scanning, ignore_errors=True)
 
 
 def check_unchanged(workdir: Workdir, month: str, etab: dict, ul: dict) -> bool:
+    """Same content hashes as the month already loaded; files of other sizes cannot be, and are not hashed yet."""
     with connect_writer(workdir.warehouse) as con:
-        return loaded_hashes(con, month) == (etab["sha256"], ul["sha256"])
+        loaded = loaded_stock(con, month)
+    if loaded is None or (loaded.etablissements_bytes, loaded.unites_legales_bytes) != (etab["size"], ul["size"]):
+        return False
+    etab, ul = with_hashes(workdir, etab, ul)
+    return (loaded.etablissements_sha256, loaded.unites_legales_sha256) == (etab["sha256"], ul["sha256"])
 
 
 def land_month(workdir: Workdir, territory: Territory, etab: dict, ul: dict, month: str | None,
                *, progress: bool = False) -> dict:
-    key = f"{etab['sha256'][:12]}-{ul['sha256'][:12]}"
-    out_dir = workdir.landing / "sirene" / (month or "unknown-month") / key
-    scan = scan_territory(
-        _stock(etab), _stock(ul), out_dir,
-        commune_codes=territory.commune_codes,
-        excluded_sirens=sorted(territory.excluded_sirens), scratch_dir=workdir.cache / "scratch",
-        progress=progress,
-    )
-    if month is None:
-        month = infer_month(Path(etab["path"]), Path(ul["path"]), landed_etablissements=scan.etablissements_path)
+    """Scan the files into `landing/sirene/<month>/<hashes>/`; returns the stock dicts with their hashes."""
+    scanning = workdir.landing / "sirene" / f"{SCANNING_PREFIX}{uuid.uuid4().hex[:12]}"
+    try:
+        scan = scan_territory(
+            _stock(etab), _stock(ul), scanning,
+            commune_codes=territory.commune_codes,
+            excluded_sirens=sorted(territory.excluded_sirens), scratch_dir=workdir.cache / "scratch",
+            progress=progress,
+        )
         if month is None:
-            raise InputError("cannot infer the stock month from the files: pass --month YYYY-MM")
-        final = workdir.landing / "sirene" / month / key
-        final.parent.mkdir(parents=True, exist_ok=True)
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(out_dir, final)
-        out_dir = final
+            month = infer_month(Path(etab["path"]), Path(ul["path"]),
+                                landed_etablissements=scan.etablissements_path)
+            if month is None:
+                raise InputError("cannot infer the stock month from the files: pass --month YYYY-MM")
+        etab, ul = with_hashes(workdir, etab, ul)
+        out_dir = workdir.landing / "sirene" / month / f"{etab['sha256'][:12]}-{ul['sha256'][:12]}"
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(scanning, out_dir)
+    finally:
+        shutil.rmtree(scanning, ignore_errors=True)
     manifest = {"month": month, "etablissements": etab, "unites_legales": ul,
                 "rows": {"etablissements": scan.etablissements_rows, "unites_legales": scan.unites_legales_rows},
                 "extra_columns": scan.extra_columns, "landed_at": datetime.now(timezone.utc).isoformat()}
     _write_json(out_dir / "manifest.json", manifest)
-    return {"month": month, "dir": str(out_dir), "rows": manifest["rows"]}
+    return {"month": month, "dir": str(out_dir), "rows": manifest["rows"], "etablissements": etab,
+            "unites_legales": ul}
 
 
 def transform_month(landing: dict, territory: Territory) -> dict:
@@ -149,6 +170,7 @@ def transform_month(landing: dict, territory: Territory) -> dict:
 
 def load_month(workdir: Workdir, territory: Territory, staged: dict, etab: dict, ul: dict, run_id: str,
                started_at: datetime) -> dict:
+    etab, ul = with_hashes(workdir, etab, ul)
     provenance = StockProvenance(Path(etab["path"]).name, etab["sha256"], etab["size"],
                                  Path(ul["path"]).name, ul["sha256"], ul["size"])
     frames = {name: pd.read_parquet(path) for name, path in staged["staged"].items()}

@@ -42,12 +42,14 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f.read_text(encoding="utf-8"))
 
 
-def loaded_hashes(con: duckdb.DuckDBPyConnection, month: str) -> tuple[str, str] | None:
+def loaded_stock(con: duckdb.DuckDBPyConnection, month: str) -> StockProvenance | None:
+    """The files the month was loaded from, or None if it is not loaded."""
     row = con.execute(
-        "SELECT etablissements_sha256, unites_legales_sha256 FROM meta.stock_month WHERE month = ?",
+        "SELECT etablissements_file, etablissements_sha256, etablissements_bytes, unites_legales_file, "
+        "unites_legales_sha256, unites_legales_bytes FROM meta.stock_month WHERE month = ?",
         [month_date(month)],
     ).fetchone()
-    return (row[0], row[1]) if row else None
+    return StockProvenance(*row) if row else None
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, **constants) -> None:

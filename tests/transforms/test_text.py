@@ -23,3 +23,9 @@ def test_examples():
     assert clean_text("[ND]") is None
     assert clean_text("Cafe\u0301") == "Café"
     assert clean_text("a\x00b") == "ab"
+
+
+def test_unicode_spaces_and_runs_of_spaces_collapse_in_columns_too():
+    values = ["a\u00a0\u00a0b", "a  b", "a\u2028b", "a\u3000b \u200a", "plain text", "\x1cx\x1dy", None]
+    assert list(clean_text_column(pd.Series(values, dtype="object")).fillna("<NA>")) == \
+        [clean_text(v) or "<NA>" for v in values] == ["a b", "a b", "a b", "a b", "plain text", "xy", "<NA>"]

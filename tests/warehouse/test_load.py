@@ -221,3 +221,63 @@ def test_invalid_rows_are_quarantined_with_their_rule(tmp_path, workdir):
     # Every row but Paris's FOXTROT (a company with no establishment in the territory) is read.
     assert (e["rows_in"], e["quarantined"]) == (len(etabs) - 1, 3)
     assert e["rows_in"] == e["loaded"] + e["quarantined"] + e["deduplicated"]
+
+
+def test_the_no_op_check_hashes_only_files_that_could_be_the_loaded_ones(tmp_path, workdir, stock):
+    """A national file takes seconds to hash: it is hashed during the scan, and before it only when its size
+    matches the month already loaded."""
+    from radar import sirene_month as steps
+    from extractors.sirene_stock import cached_sha256
+
+    etab, ul = stock["2024-10"]
+    load(workdir, etab, ul, "2024-10")
+    cache = workdir.cache / "hashes.json"
+
+    def unhashed(path):  # what resolve_stock gives before the background hash is done
+        return {"path": str(path), "kind": "x", "fmt": "parquet", "sha256": None, "size": path.stat().st_size}
+
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    other_size = copies / "other-size.parquet"
+    other_size.write_bytes(etab.read_bytes() + b"\0")
+    assert not steps.check_unchanged(workdir, "2024-10", unhashed(other_size), unhashed(ul))
+    assert cached_sha256(other_size, cache) is None
+
+    same_size = copies / "same-size.parquet"
+    data = bytearray(etab.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    same_size.write_bytes(bytes(data))
+    assert not steps.check_unchanged(workdir, "2024-10", unhashed(same_size), unhashed(ul))
+    assert cached_sha256(same_size, cache) is not None
+
+    identical = copies / "identical.parquet"
+    identical.write_bytes(etab.read_bytes())
+    assert steps.check_unchanged(workdir, "2024-10", unhashed(identical), unhashed(ul))
+
+
+def test_the_hash_computed_during_the_scan_is_the_files_sha256(workdir, stock):
+    import hashlib
+
+    from radar import sirene_month as steps
+    from radar.config import load_territory
+
+    etab, ul = stock["2024-11"]
+    steps.prepare_warehouse(workdir)
+    e = steps.resolve_stock(str(etab), "etablissements", workdir)
+    u = steps.resolve_stock(str(ul), "unites_legales", workdir)
+    landing = steps.land_month(workdir, load_territory(), e, u, "2024-11")
+    assert landing["etablissements"]["sha256"] == hashlib.sha256(etab.read_bytes()).hexdigest()
+    assert landing["unites_legales"]["sha256"] == hashlib.sha256(ul.read_bytes()).hexdigest()
+    key = f"{landing['etablissements']['sha256'][:12]}-{landing['unites_legales']['sha256'][:12]}"
+    assert landing["dir"].endswith(f"2024-11/{key}")
+    assert not list((workdir.landing / "sirene").glob(f"{steps.SCANNING_PREFIX}*"))
+
+
+def test_a_scan_folder_left_by_a_killed_run_is_removed(workdir, stock):
+    from radar import sirene_month as steps
+
+    leftover = workdir.landing / "sirene" / f"{steps.SCANNING_PREFIX}deadbeef"
+    leftover.mkdir(parents=True)
+    (leftover / "etablissements.parquet.tmp").write_bytes(b"partial")
+    load(workdir, *stock["2024-10"], "2024-10")
+    assert not leftover.exists()
