@@ -33,16 +33,20 @@ def _extra() -> tuple[list[dict], list[dict]]:
     return etabs, units
 
 
-def first_stock() -> tuple[list[dict], list[dict]]:
-    etabs, units = base_month()
+def _with_extra(etabs: list[dict], units: list[dict]) -> tuple[list[dict], list[dict]]:
     extra_e, extra_u = _extra()
+    for e in etabs:
+        if e["siret"] == siret(B, 1):  # the bakery is older than NAF rev. 2
+            e["dateCreationEtablissement"] = "2003-04-01"
     return etabs + extra_e, units + extra_u
+
+
+def first_stock() -> tuple[list[dict], list[dict]]:
+    return _with_extra(*base_month())
 
 
 def second_stock() -> tuple[list[dict], list[dict]]:
-    etabs, units = next_month()
-    extra_e, extra_u = _extra()
-    return etabs + extra_e, units + extra_u
+    return _with_extra(*next_month())
 
 
 def history_rows() -> list[dict]:
