@@ -218,3 +218,19 @@ def test_a_later_real_stock_replaces_a_reconstructed_month(tmp_path, workdir, st
     assert result["base_month"] == "2024-09" and result["months"] == RANGE[:3]
     assert result["status"] == "reconstructed"
     assert query(workdir, "SELECT source FROM meta.stock_month WHERE month = '2024-09-01'") == [("stock",)]
+
+
+def test_the_historical_file_by_url_goes_through_the_download_cache(tmp_path, workdir, stocks):
+    from tests.fakes.http_server import FakeServer, Reply, StaticFile
+
+    load(workdir, *stocks["2024-10"], "2024-10")
+    body = write_history_file(tmp_path, "zip").read_bytes()
+    with FakeServer() as server:
+        server.route("/datasets/r/historique", Reply.redirect("/files/StockEtablissementHistorique_utf8.zip"))
+        server.route("/files/StockEtablissementHistorique_utf8.zip", StaticFile(body))
+        url = server.url("/datasets/r/historique")
+        assert reconstruct(workdir, url, RANGE)["status"] == "reconstructed"
+        assert reconstruct(workdir, url, RANGE)["status"] == "unchanged"
+    cached = list((workdir.cache / "downloads").rglob("StockEtablissementHistorique_utf8.zip"))
+    assert len(cached) == 1 and cached[0].read_bytes() == body
+    assert ("2024-08", "creation", siret(H, 1), "2024-08-05") in events(workdir)
