@@ -18,6 +18,9 @@ from datetime import date, timedelta
 import duckdb
 
 from radar.config import Territory
+# The stock's own rule: NAF rev. 2 codes against the official list, older nomenclatures (NAFRev1, NAF1993, NAP)
+# by shape only.
+from transforms.sirene import _OLD_NAF_SHAPE
 from warehouse import faults
 from warehouse.db import transaction
 from warehouse.load_sirene import create_views, derive_events, month_date, record_run, refresh_current_state
@@ -67,7 +70,7 @@ def history_unchanged(con: duckdb.DuckDBPyConnection, months: list[str], history
     return rows == len(months)
 
 
-def _stage_periods(con: duckdb.DuckDBPyConnection, periods_path: str, base: date, naf_rev2_pattern: str) -> dict:
+def _stage_periods(con: duckdb.DuckDBPyConnection, periods_path: str, base: date) -> dict:
     """Periods as typed rows (temp table hist_period); the invalid ones in hist_rejected with the rule broken."""
     con.execute("""
         CREATE OR REPLACE TEMP TABLE hist_raw AS
@@ -86,7 +89,7 @@ def _stage_periods(con: duckdb.DuckDBPyConnection, periods_path: str, base: date
                      (coalesce(nullif(trim(r.nomenclatureActivitePrincipaleEtablissement), ''), 'NAFRev2') = 'NAFRev2'
                       AND trim(r.activitePrincipaleEtablissement) NOT IN (SELECT code FROM ref.naf))
                   OR (coalesce(nullif(trim(r.nomenclatureActivitePrincipaleEtablissement), ''), 'NAFRev2') <> 'NAFRev2'
-                      AND NOT regexp_full_match(trim(r.activitePrincipaleEtablissement), '{naf_rev2_pattern}')))
+                      AND NOT regexp_full_match(trim(r.activitePrincipaleEtablissement), '{_OLD_NAF_SHAPE.pattern}')))
                     THEN 'unknown_naf_code'
             END AS rule,
             b.statut_diffusion
@@ -110,8 +113,10 @@ def _stage_periods(con: duckdb.DuckDBPyConnection, periods_path: str, base: date
         FROM hist_checked WHERE rule IS NULL
         -- The same start twice (a correction): keep one, deterministically.
         QUALIFY row_number() OVER (PARTITION BY trim(siret), start ORDER BY finish NULLS FIRST, row_no DESC) = 1""")
-    counts = con.execute("""SELECT count(*), count(*) FILTER (WHERE rule IS NOT NULL),
-                                   count(DISTINCT trim(siret)) FILTER (WHERE rule IS NULL) FROM hist_checked""").fetchone()
+    counts = con.execute("""
+        SELECT count(*), count(*) FILTER (WHERE rule IS NOT NULL),
+               count(DISTINCT trim(siret)) FILTER (WHERE rule IS NULL)
+        FROM hist_checked""").fetchone()
     return {"periods_in": counts[0], "quarantined": counts[1], "sirets_with_history": counts[2]}
 
 
@@ -227,7 +232,7 @@ def load_history_months(
     with transaction(con):
         load_reference(con, territory)
         create_views(con)
-        counts = _stage_periods(con, periods_path, base, r"^\d{2}\.?\d{1,2}[A-Z]?$")
+        counts = _stage_periods(con, periods_path, base)
         for table in ("core.establishment_monthly", "core.company_monthly", "quarantine.sirene", "meta.stock_month"):
             con.execute(f"DELETE FROM {table} WHERE month IN (SELECT unnest(?::DATE[]))", [dates])
         _quarantine(con, run_id, dates[0])

@@ -89,6 +89,9 @@ def command(first, last, etab_pattern, ul_pattern, historique, workdir, territor
                                        months=[m for m in month_range(first, last) if m not in with_stock])
             for month in result["months"]:
                 click.echo(f"{month}: {result['status']} from the historical file (based on {result['base_month']})")
+            if not result["months"]:
+                click.echo(f"no month of the range is before the first stock month {result['base_month']}: "
+                           "nothing to reconstruct")
             done = sorted(set(done) | set(result["months"]))
         if reports:
             for month in done:
