@@ -35,9 +35,11 @@ def environment() -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", choices=["stock"], default="stock")
+    parser.add_argument("--only", choices=["stock", "history"], default="stock")
     parser.add_argument("--rows", type=int, default=10_000_000, help="establishments in the France-scale stock")
     parser.add_argument("--formats", default="parquet,csv")
+    parser.add_argument("--periods", type=int, default=10_000_000,
+                        help="periods in the generated StockEtablissementHistorique (--only history)")
     parser.add_argument("--data", type=Path, default=HERE / "data", help="where generated inputs are cached")
     args = parser.parse_args(argv)
     results = {"environment": environment(), "benchmarks": []}
@@ -51,7 +53,15 @@ def main(argv: list[str] | None = None) -> int:
                   f"load {r['first_load']['seconds']:.1f} s (fixed {r['fixed_cost_tiny_stock']['seconds']:.1f} s) "
                   f"-> ratio {r['ratio_load_vs_bare']} (goal <= 1.4); peak RSS {r['first_load']['peak_rss_mb']} MB "
                   f"(goal < 2048); re-run {r['ratio_rerun_vs_first']} of first load (goal < 0.10)")
-    out = HERE / "results" / f"{datetime.now(timezone.utc):%Y-%m-%d}-{args.only}-{args.rows}.json"
+    elif args.only == "history":
+        from bench.history import bench_history, summary
+
+        for fmt in args.formats.split(","):
+            r = bench_history(args.data, args.periods, fmt, args.rows)
+            results["benchmarks"].append(r)
+            print(summary(r))
+    size = args.periods if args.only == "history" else args.rows
+    out = HERE / "results" / f"{datetime.now(timezone.utc):%Y-%m-%d}-{args.only}-{size}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     print(f"results: {out}")

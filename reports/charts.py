@@ -138,7 +138,10 @@ def _trend_alt(series: list[dict], month: date, period: str) -> str:
     text = (f"Courbes mensuelles de {period} ({len(known)} mois comparables). "
             f"En moyenne {format_decimal(round(mean, 1), locale=LOCALE)} créations par mois, "
             f"au plus {_num(max(r['creations'] for r in known))}.")
-    if current:
+    if current and current["move_ins"] is None:  # a month reconstructed from the historical file
+        text += (f" Ce mois-ci : {_num(current['creations'])} créations, {_num(current['closures'])} fermetures ; "
+                 "arrivées, départs et solde non disponibles (mois reconstitué).")
+    elif current:
         text += (f" Ce mois-ci : {_num(current['creations'])} créations, {_num(current['closures'])} fermetures, "
                  f"{_num(current['move_ins'])} arrivées, {_num(current['move_outs'])} départs, "
                  f"solde {_signed(current['net_change'])}.")

@@ -32,6 +32,14 @@ def loaded_months(con: duckdb.DuckDBPyConnection) -> list[date]:
     return [r[0] for r in con.execute("SELECT DISTINCT month FROM territory_monthly ORDER BY month").fetchall()]
 
 
+def reconstructed_months(con: duckdb.DuckDBPyConnection) -> set[date]:
+    """Months rebuilt from INSEE's historical establishment file (no moves, no headcounts); none in a snapshot
+    older than contract 1.2."""
+    if "source" not in relation_columns(con, "stock_month"):
+        return set()
+    return {r[0] for r in con.execute("SELECT month FROM stock_month WHERE source = 'historique'").fetchall()}
+
+
 def snapshot_info(con: duckdb.DuckDBPyConnection) -> dict:
     rows = _rows(con, "SELECT published_at, latest_month, first_month, months_loaded, contract_version, "
                       "radar_version, territory FROM snapshot_info")
@@ -148,9 +156,11 @@ def trend(con: duckdb.DuckDBPyConnection, month: date, months: int = 24) -> list
     rows = _rows(con, f"""
         SELECT month, is_first_month, {', '.join(STOCKS + FLOWS)} FROM territory_monthly
         WHERE scope = 'tech' AND month BETWEEN ? AND ? ORDER BY month""", [add_months(month, 1 - months), month])
+    reconstructed = reconstructed_months(con)
     for row in rows:
         if row.pop("is_first_month"):
             row.update(dict.fromkeys(FLOWS))
+        row["is_reconstructed"] = row["month"] in reconstructed
     return rows
 
 
@@ -166,7 +176,9 @@ def sources(con: duckdb.DuckDBPyConnection, first: date, last: date) -> list[dic
         SELECT month, loaded_at, etablissements_file, etablissements_sha256, etablissements_bytes,
                unites_legales_file, unites_legales_sha256, unites_legales_bytes, counts
         FROM stock_month WHERE month BETWEEN ? AND ? ORDER BY month""", [first, last])
+    reconstructed = reconstructed_months(con)
     for row in rows:
+        row["is_reconstructed"] = row["month"] in reconstructed
         row["counts"] = json.loads(row["counts"]) if isinstance(row["counts"], str) else row["counts"]
     return rows
 

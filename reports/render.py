@@ -62,7 +62,14 @@ RULES = {
     "unknown_legal_form": "catégorie juridique inconnue",
     "unknown_headcount_band": "tranche d'effectif inconnue",
 }
-ENTITIES = {"establishment": "Établissements", "company": "Unités légales"}
+ENTITIES = {"establishment": "Établissements", "company": "Unités légales",
+            "establishment_period": "Périodes d'établissements (fichier historique)"}
+# What a month reconstructed from the historical file cannot know: shown « n.d. », never 0.
+NOT_RECONSTRUCTED = frozenset({"move_ins", "move_outs", "net_change", "headcount_ups"})
+NOT_RECONSTRUCTED_LISTS = frozenset({"move_in", "move_out", "headcount_up"})
+RECONSTRUCTED_NOTE = ("Mois reconstitué à partir du fichier historique de l'INSEE : les transferts (arrivées, "
+                      "départs) et les effectifs ne sont pas disponibles ; le solde n'est donc pas calculé, et un "
+                      "transfert de siège y apparaît comme une création et une fermeture.")
 
 
 class ReportError(ValueError):
@@ -131,6 +138,7 @@ def build_context(con: duckdb.DuckDBPyConnection, month: date, territory_name: s
     sectors = queries.by_sector(con, month, previous)
     series = queries.trend(con, month)
     territory = territory_name or info.get("territory") or "Territoire"
+    reconstructed = queries.reconstructed_months(con)
     return {
         "title": f"Radar de l'écosystème numérique — {territory} — {month_label}",
         "territory": territory,
@@ -139,8 +147,13 @@ def build_context(con: duckdb.DuckDBPyConnection, month: date, territory_name: s
         "csp": CSP,
         "months": head["months"],
         "is_first_month": head["tech"]["current"]["creations"] is None,
-        "cards": cards(head),
-        "key_figures": key_figures(head),
+        "is_reconstructed": month in reconstructed,
+        "reconstructed_note": RECONSTRUCTED_NOTE,
+        "reconstructed_months": sorted(reconstructed),
+        "not_reconstructed": NOT_RECONSTRUCTED,
+        "not_reconstructed_lists": NOT_RECONSTRUCTED_LISTS,
+        "cards": cards(head, reconstructed),
+        "key_figures": key_figures(head, reconstructed),
         "tech_share": _share(head),
         "trend": series,
         "trend_chart": charts.trend_chart(series, month),
@@ -171,9 +184,14 @@ def introduction_rows(found: dict) -> list[dict]:
                  rule_label=RULE_LABELS.get(r["rule"], r["rule"])) for r in found["rows"]]
 
 
-def cards(head: dict) -> list[dict]:
+def _not_available(month: date | None, metric: str, reconstructed: set[date]) -> bool:
+    return month in reconstructed and metric in NOT_RECONSTRUCTED
+
+
+def cards(head: dict, reconstructed: set[date] = frozenset()) -> list[dict]:
     """Tech headline cards: the month's value and its change against the previous and year-ago months."""
     tech = head["tech"]
+    current = head["months"]["current"]
     out = []
     for metric, label, group in CARDS:
         value = tech["current"][metric]
@@ -183,15 +201,18 @@ def cards(head: dict) -> list[dict]:
             delta = None if value is None or ref is None else value - ref
             ratio = delta / ref if group == "stock" and delta is not None and ref else None
             comparisons.append({"label": text, "delta": delta, "ratio": ratio})
-        out.append({"metric": metric, "label": label, "group": group, "value": value, "comparisons": comparisons})
+        out.append({"metric": metric, "label": label, "group": group, "value": value, "comparisons": comparisons,
+                    "not_available": _not_available(current, metric, reconstructed)})
     return out
 
 
-def key_figures(head: dict) -> list[dict]:
+def key_figures(head: dict, reconstructed: set[date] = frozenset()) -> list[dict]:
     tables = []
+    which_months = [head["months"][which] for which in ("current", "previous", "year_ago")]
     for scope, caption in (("tech", "Numérique"), ("all", "Ensemble des activités du territoire")):
         figures = [head[scope][which] or {} for which in ("current", "previous", "year_ago")]
-        rows = [{"metric": metric, "label": label, "values": [f.get(metric) for f in figures]}
+        rows = [{"metric": metric, "label": label, "values": [f.get(metric) for f in figures],
+                 "not_available": [_not_available(m, metric, reconstructed) for m in which_months]}
                 for metric, label in KEY_FIGURES]
         tables.append({"scope": scope, "caption": caption, "rows": rows})
     return tables

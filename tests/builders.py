@@ -102,3 +102,48 @@ def territory_text_with(extra: str) -> str:
         if not skipping:
             kept.append(line)
     return "\n".join(kept) + "\n" + extra
+
+
+def history_row(siret_: str, start: str | None, end: str | None = None, *, state="A", naf="62.01Z",
+                nomenclature="NAFRev2", sign="", employer="O", **extra) -> dict:
+    """One period of StockEtablissementHistorique (18 columns, official names)."""
+    from extractors.sirene_history import HISTORY_COLUMNS
+
+    row = dict.fromkeys(HISTORY_COLUMNS, "")
+    row.update({
+        "siren": siret_[:9], "nic": siret_[9:], "siret": siret_, "dateFin": end or "", "dateDebut": start or "",
+        "etatAdministratifEtablissement": state, "changementEtatAdministratifEtablissement": "false",
+        "enseigne1Etablissement": sign, "changementEnseigneEtablissement": "false",
+        "changementDenominationUsuelleEtablissement": "false", "activitePrincipaleEtablissement": naf,
+        "nomenclatureActivitePrincipaleEtablissement": nomenclature,
+        "changementActivitePrincipaleEtablissement": "false", "caractereEmployeurEtablissement": employer,
+        "changementCaractereEmployeurEtablissement": "false",
+    })
+    row.update(extra)
+    return row
+
+
+def write_history(path: Path, rows: list[dict], fmt: str = "csv") -> Path:
+    """StockEtablissementHistorique as CSV, CSV inside a zip, or Parquet."""
+    import zipfile
+
+    from extractors.sirene_history import HISTORY_COLUMNS
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    csv_path = path.with_suffix(".csv")
+    with open(csv_path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(HISTORY_COLUMNS))
+        writer.writeheader()
+        writer.writerows(rows)
+    if fmt == "csv":
+        return csv_path
+    out = path.with_suffix("." + ("zip" if fmt == "zip" else "parquet"))
+    if fmt == "zip":
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.write(csv_path, csv_path.name)
+    else:
+        con = duckdb.connect()
+        con.execute(f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar=true)) TO '{out}' (FORMAT parquet)")
+        con.close()
+    csv_path.unlink()
+    return out

@@ -95,7 +95,8 @@ DICTIONARY: dict[str, tuple[str, dict[str, str]]] = {
         "event_date": "Date of the fact itself, from the data (often earlier than month: late registrations)",
         "kind": "creation, closure, move_in, move_out, headcount_change, sector_change",
         "siren": _SIREN, "siret": _SIRET + " (NULL for company-level facts)",
-        "source": "Where the fact comes from: sirene (comparison of monthly stocks)",
+        "source": "Where the fact comes from: sirene (comparison of monthly stocks; details.reconstructed = true "
+                  "when the month was reconstructed from the historical file)",
         "details": "JSON: commune_code, naf_code, is_head_office, is_tech, and per kind from_commune/to_commune/"
                    "new_siret (moves), from_band/to_band/direction (headcount), from_naf/to_naf (sector)",
         "is_tech": "details.is_tech as a column", "is_head_office": "details.is_head_office as a column",
@@ -114,6 +115,10 @@ DICTIONARY: dict[str, tuple[str, dict[str, str]]] = {
         "company_move_outs": "Head offices transferred out of the territory",
         "is_first_month": "True for the first loaded month: no comparison, so no events",
         **_STATS,
+        "is_reconstructed": "True for a month reconstructed from INSEE's historical establishment file "
+                            "(stock_month.source = 'historique'): moves and headcounts are not available there, so "
+                            "move_ins, move_outs, net_change, company_move_* and headcount_* are NULL (n.d.), and "
+                            "headcount_* of the month after it too",
     }),
     "territory_monthly_by_commune": ("Monthly figures by commune of the territory and tech flag.", {
         "month": _MONTH, "commune_code": "INSEE commune code", "commune_name": "Commune", "is_tech": _IS_TECH,
@@ -137,6 +142,11 @@ DICTIONARY: dict[str, tuple[str, dict[str, str]]] = {
         "etablissements_file": "File name of the establishments stock", "etablissements_sha256": "Its SHA-256",
         "etablissements_bytes": "Its size", "unites_legales_file": "File name of the legal units stock",
         "unites_legales_sha256": "Its SHA-256", "unites_legales_bytes": "Its size", "counts": "JSON load counts",
+        "source": "stock: loaded from that month's stock files; historique: reconstructed from "
+                  "StockEtablissementHistorique (creations, closures and activity changes only: no moves, no "
+                  "headcounts; the establishments file is then the historical file)",
+        "based_on_month": "For a reconstructed month: the stock month whose addresses, territory membership and "
+                          "legal units it reuses (a SIRET never moves); NULL for a stock month",
     }),
     "ref_commune": ("Communes of the territory.", {"code": "INSEE commune code", "name": "Name",
                                                     "postcodes": "Postcodes"}),

@@ -17,6 +17,8 @@ from warehouse.db import transaction
 from warehouse.reference import load_reference
 
 _EVENTS_SQL = resources.files("warehouse.sql").joinpath("events_sirene.sql").read_text(encoding="utf-8")
+# Months reconstructed from StockEtablissementHistorique have no addresses nor headcounts of their own.
+_HISTORY_EVENTS_SQL = resources.files("warehouse.sql").joinpath("events_historique.sql").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,11 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def loaded_stock(con: duckdb.DuckDBPyConnection, month: str) -> StockProvenance | None:
-    """The files the month was loaded from, or None if it is not loaded."""
+    """The stock files the month was loaded from, or None if it is not loaded from a stock (a month
+    reconstructed from the historical file is not)."""
     row = con.execute(
         "SELECT etablissements_file, etablissements_sha256, etablissements_bytes, unites_legales_file, "
-        "unites_legales_sha256, unites_legales_bytes FROM meta.stock_month WHERE month = ?",
+        "unites_legales_sha256, unites_legales_bytes FROM meta.stock_month WHERE month = ? AND source = 'stock'",
         [month_date(month)],
     ).fetchone()
     return StockProvenance(*row) if row else None
@@ -100,16 +103,21 @@ def refresh_current_state(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def derive_events(con: duckdb.DuckDBPyConnection, month: date) -> list[date]:
-    """Re-derive the registry events of `month` and of the next loaded month (its comparison base changed)."""
+    """Re-derive the registry events of `month` and of the next loaded month (its comparison base changed).
+    A reconstructed month (meta.stock_month.source = 'historique', written before this is called) gets the
+    reduced comparison: creations, closures, activity changes."""
     months = [r[0] for r in con.execute(
         "SELECT DISTINCT month FROM core.establishment_monthly ORDER BY month").fetchall()]
+    reconstructed = {r[0] for r in con.execute(
+        "SELECT month FROM meta.stock_month WHERE source = 'historique'").fetchall()}
     later = [m for m in months if m > month]
     targets = [month] + later[:1]
     con.execute("DELETE FROM core.event WHERE source = 'sirene' AND month IN (SELECT unnest(?::DATE[]))", [targets])
     for cur in targets:
         earlier = [m for m in months if m < cur]
         if earlier:
-            con.execute(_EVENTS_SQL, {"prev": earlier[-1], "cur": cur})
+            sql = _HISTORY_EVENTS_SQL if cur in reconstructed else _EVENTS_SQL
+            con.execute(sql, {"prev": earlier[-1], "cur": cur})
     return targets
 
 
@@ -140,18 +148,21 @@ def load_stock_month(
         if len(quarantine):
             _insert_frame(con, "quarantine.sirene", quarantine, month=m, run_id=run_id)
         refresh_current_state(con)
+        # Provenance first: it also tells derive_events that this month (maybe reconstructed until now) is a stock.
+        con.execute("DELETE FROM meta.stock_month WHERE month = ?", [m])
+        con.execute(
+            """INSERT INTO meta.stock_month (month, run_id, loaded_at, etablissements_file, etablissements_sha256,
+                   etablissements_bytes, unites_legales_file, unites_legales_sha256, unites_legales_bytes, counts,
+                   source) VALUES (?, ?, now(), ?, ?, ?, ?, ?, ?, ?, 'stock')""",
+            [m, run_id, provenance.etablissements_file, provenance.etablissements_sha256,
+             provenance.etablissements_bytes, provenance.unites_legales_file, provenance.unites_legales_sha256,
+             provenance.unites_legales_bytes, json.dumps(counts)],
+        )
         derive_events(con, m)
         # INSEE deltas the new stock now covers stop counting as provisional events.
         from warehouse.load_api import apply_insee_deltas
 
         apply_insee_deltas(con)
-        con.execute("DELETE FROM meta.stock_month WHERE month = ?", [m])
-        con.execute(
-            "INSERT INTO meta.stock_month VALUES (?, ?, now(), ?, ?, ?, ?, ?, ?, ?)",
-            [m, run_id, provenance.etablissements_file, provenance.etablissements_sha256,
-             provenance.etablissements_bytes, provenance.unites_legales_file, provenance.unites_legales_sha256,
-             provenance.unites_legales_bytes, json.dumps(counts)],
-        )
         record_run(con, run_id, "sirene_month", started_at, "success", month=month, counts=counts)
         faults.checkpoint("before_commit")
     faults.checkpoint("after_commit")

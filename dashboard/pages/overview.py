@@ -27,6 +27,9 @@ with snapshot() as snap:
     st.subheader(f"{fmt.month(month).capitalize()} · {'numérique' if scope == 'tech' else 'toutes activités'}")
     if cur and cur["is_first_month"]:
         st.info("Premier mois chargé : les flux (créations, départs…) se mesurent à partir du mois suivant.")
+    elif cur and cur["move_ins"] is None:
+        st.info("Mois reconstitué à partir du fichier historique de l'INSEE : les transferts (arrivées, départs) "
+                "et les effectifs ne sont pas disponibles.")
     st.caption("Sous chaque chiffre : l'écart avec le mois précédent ; en dessous, le même mois un an plus tôt.")
     cols = st.columns(len(LABELS))
     for col, (key, label) in zip(cols, LABELS.items()):
@@ -37,7 +40,7 @@ with snapshot() as snap:
         # Streamlit draws the arrow from the sign of the text: an ASCII '-' for decreases.
         col.metric(label, fmt.number(value), delta=None if delta is None else fmt.signed(delta).replace("−", "-"),
                    delta_color="inverse" if key in ("closures", "move_outs") else "normal", border=True)
-        if year and value is not None:
+        if year and value is not None and year[key] is not None:
             col.caption(f"Il y a un an : {fmt.number(year[key])} ({fmt.signed(value - year[key])})")
 
     st.subheader("Tendances sur 24 mois")

@@ -142,3 +142,46 @@ def test_counts_table_and_quarantine_spikes():
 def json_counts() -> str:
     return ('{"establishments": {"rows_in": 100, "loaded": 90, "quarantined": 8, "deduplicated": 2}, '
             '"companies": {"rows_in": 50, "loaded": 50, "quarantined": 0, "deduplicated": 0}, "in_territory": 7}')
+
+
+def test_backfill_reconstructs_the_months_before_the_first_stock(prefect_harness, tmp_path, territory_file):
+    import duckdb
+
+    from radar.commands.backfill import command as backfill
+    from tests.builders import write_stock
+    from tests.warehouse.history_months import first_stock, write_history_file
+
+    write_stock(tmp_path / "stock" / "2024-10", *first_stock(), fmt="parquet")
+    history = write_history_file(tmp_path, "parquet")
+    wd = tmp_path / "wd"
+    args = ["--from", "2024-07", "--to", "2024-10", "--workdir", str(wd), "--territory", str(territory_file),
+            "--etablissements", str(tmp_path / "stock" / "{month}" / "StockEtablissement_utf8.parquet"),
+            "--unites-legales", str(tmp_path / "stock" / "{month}" / "StockUniteLegale_utf8.parquet"),
+            "--historique", str(history)]
+    result = CliRunner().invoke(backfill, args)
+    assert result.exit_code == 0, result.output
+    assert "2024-10: loaded" in result.output
+    for month in ("2024-07", "2024-08", "2024-09"):
+        assert f"{month}: reconstructed from the historical file (based on 2024-10)" in result.output
+        assert "Mois reconstitué" in (Workdir(wd).reports / month / "report.html").read_text(encoding="utf-8")
+    assert "skipped" not in result.output
+    con = duckdb.connect(str(Workdir(wd).published), read_only=True)
+    try:
+        assert con.execute("SELECT strftime(month, '%Y-%m'), source FROM stock_month ORDER BY month").fetchall() == [
+            ("2024-07", "historique"), ("2024-08", "historique"), ("2024-09", "historique"), ("2024-10", "stock")]
+    finally:
+        con.close()
+    again = CliRunner().invoke(backfill, args + ["--no-reports"])
+    assert again.exit_code == 0, again.output
+    assert "2024-10: unchanged" in again.output and "2024-08: unchanged from the historical file" in again.output
+
+
+def test_backfill_historique_without_any_stock_is_a_clear_error(prefect_harness, tmp_path, territory_file):
+    from radar.commands.backfill import command as backfill
+    from tests.warehouse.history_months import write_history_file
+
+    result = CliRunner().invoke(backfill, [
+        "--from", "2024-07", "--to", "2024-09", "--workdir", str(tmp_path / "wd"), "--territory",
+        str(territory_file), "--historique", str(write_history_file(tmp_path)), "--no-reports"])
+    assert result.exit_code == 1
+    assert "no stock month is loaded yet" in result.output and "Traceback" not in result.output

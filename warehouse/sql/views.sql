@@ -171,23 +171,31 @@ ev AS (
     WHERE source = 'sirene' AND (s.scope = 'all' OR is_tech)
     GROUP BY ALL
 )
+-- A month reconstructed from StockEtablissementHistorique knows no move and no headcount: those flows are NULL
+-- (not available), and so are the headcount flows of the month that follows it.
 SELECT m.month, s.scope,
        coalesce(stock.establishments, 0) AS establishments,
        coalesce(stock.companies, 0) AS companies,
        coalesce(ev.creations, 0) AS creations,
        coalesce(ev.closures, 0) AS closures,
-       coalesce(ev.move_ins, 0) AS move_ins,
-       coalesce(ev.move_outs, 0) AS move_outs,
-       coalesce(ev.creations, 0) + coalesce(ev.move_ins, 0) - coalesce(ev.closures, 0) - coalesce(ev.move_outs, 0)
-           AS net_change,
-       coalesce(ev.headcount_ups, 0) AS headcount_ups,
-       coalesce(ev.headcount_downs, 0) AS headcount_downs,
+       CASE WHEN NOT m.is_reconstructed THEN coalesce(ev.move_ins, 0) END AS move_ins,
+       CASE WHEN NOT m.is_reconstructed THEN coalesce(ev.move_outs, 0) END AS move_outs,
+       CASE WHEN NOT m.is_reconstructed THEN coalesce(ev.creations, 0) + coalesce(ev.move_ins, 0)
+           - coalesce(ev.closures, 0) - coalesce(ev.move_outs, 0) END AS net_change,
+       CASE WHEN NOT m.headcount_unknown THEN coalesce(ev.headcount_ups, 0) END AS headcount_ups,
+       CASE WHEN NOT m.headcount_unknown THEN coalesce(ev.headcount_downs, 0) END AS headcount_downs,
        coalesce(ev.company_creations, 0) AS company_creations,
        coalesce(ev.company_closures, 0) AS company_closures,
-       coalesce(ev.company_move_ins, 0) AS company_move_ins,
-       coalesce(ev.company_move_outs, 0) AS company_move_outs,
-       m.month = (SELECT min(month) FROM months) AS is_first_month
-FROM months m CROSS JOIN scopes s
+       CASE WHEN NOT m.is_reconstructed THEN coalesce(ev.company_move_ins, 0) END AS company_move_ins,
+       CASE WHEN NOT m.is_reconstructed THEN coalesce(ev.company_move_outs, 0) END AS company_move_outs,
+       m.month = (SELECT min(month) FROM months) AS is_first_month,
+       m.is_reconstructed
+FROM (
+    SELECT months.month, coalesce(sm.source = 'historique', false) AS is_reconstructed,
+           coalesce(sm.source = 'historique', false)
+               OR coalesce(lag(sm.source) OVER (ORDER BY months.month) = 'historique', false) AS headcount_unknown
+    FROM months LEFT JOIN meta.stock_month sm USING (month)
+) m CROSS JOIN scopes s
 LEFT JOIN stock ON stock.month = m.month AND stock.scope = s.scope
 LEFT JOIN ev ON ev.month = m.month AND ev.scope = s.scope;
 
@@ -241,7 +249,7 @@ SELECT run_id, flow, started_at, ended_at, status, month, counts, message FROM m
 
 CREATE OR REPLACE VIEW pub.stock_month AS
 SELECT month, loaded_at, etablissements_file, etablissements_sha256, etablissements_bytes,
-       unites_legales_file, unites_legales_sha256, unites_legales_bytes, counts
+       unites_legales_file, unites_legales_sha256, unites_legales_bytes, counts, source, based_on_month
 FROM meta.stock_month;
 
 CREATE OR REPLACE VIEW pub.ref_commune AS SELECT * FROM ref.commune;
