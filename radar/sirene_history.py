@@ -9,7 +9,7 @@ from pathlib import Path
 
 from extractors.sirene_history import scan_history
 from radar.config import Territory, Workdir
-from radar.sirene_month import InputError, _stock, _write_json
+from radar.sirene_month import InputError, _stock, _write_json, with_hashes
 from warehouse.db import connect_writer
 from warehouse.load_history import (
     HistoryProvenance,
@@ -36,11 +36,13 @@ def plan_history(workdir: Workdir, months: list[str]) -> dict:
 
 
 def check_history_unchanged(workdir: Workdir, months: list[str], hist: dict) -> bool:
+    (hist,) = with_hashes(workdir, hist)
     with connect_writer(workdir.warehouse) as con:
         return history_unchanged(con, months, hist["sha256"])
 
 
 def land_history(workdir: Workdir, hist: dict, base_month: str) -> dict:
+    (hist,) = with_hashes(workdir, hist)
     with connect_writer(workdir.warehouse) as con:
         sirets = followed_sirets(con, datetime.strptime(base_month, "%Y-%m").date())
     # Kept with the monthly landings so the same retention prunes it.
@@ -56,6 +58,7 @@ def land_history(workdir: Workdir, hist: dict, base_month: str) -> dict:
 def load_history(workdir: Workdir, territory: Territory, landing: dict, hist: dict, months: list[str],
                  run_id: str, started_at: datetime) -> dict:
     base = datetime.strptime(landing["base_month"], "%Y-%m").date()
+    (hist,) = with_hashes(workdir, hist)
     with connect_writer(workdir.warehouse) as con:
         ul = base_provenance(con, base)
         provenance = HistoryProvenance(Path(hist["path"]).name, hist["sha256"], hist["size"], base,
