@@ -1,8 +1,10 @@
-"""Loopback fake of the INSEE API Sirene 3.11 /siret: curseur pagination sorted by SIRET, 404 when empty, 401
-without the right key in X-INSEE-Api-Key-Integration, scripted faults by request number, rows added between runs."""
+"""Loopback fake of the INSEE API Sirene 3.11 /siret: the daily query by commune and the query by SIREN, curseur
+pagination sorted by SIRET, 404 when empty, 401 without the right key in X-INSEE-Api-Key-Integration, scripted
+faults by request number, rows added between runs. `from_stock` builds the record of a stock-shaped row."""
 
 from __future__ import annotations
 
+from extractors.sirene_schema import ETABLISSEMENT_COLUMNS, UNITE_LEGALE_COLUMNS
 from radar.demo.api.emulators import InseeEmulator, RateWindow
 from tests.fakes.http_server import FakeServer, Reply
 from tests.fakes.recherche_fake import EmulatedRoute
@@ -48,3 +50,41 @@ def serve(server: FakeServer, establishments: list[dict], *, key: str | None = N
     route = EmulatedRoute(InseeEmulator(establishments, key=key, rate=RateWindow(None)), faults=faults)
     server.route("/siret", route)
     return route
+
+
+# -- API 3.11 records from stock-shaped rows (tests.builders): the same facts a later stock file will show ------
+
+_PERIOD = ("dateDebut", "etatAdministratifEtablissement", "enseigne1Etablissement", "enseigne2Etablissement",
+           "enseigne3Etablissement", "denominationUsuelleEtablissement", "activitePrincipaleEtablissement",
+           "nomenclatureActivitePrincipaleEtablissement", "caractereEmployeurEtablissement")
+_ADDRESS2 = tuple(c for c in ETABLISSEMENT_COLUMNS if "2Etablissement" in c)
+_ADDRESS = tuple(c for c in ETABLISSEMENT_COLUMNS[ETABLISSEMENT_COLUMNS.index("complementAdresseEtablissement"):
+                                                  ETABLISSEMENT_COLUMNS.index("dateDebut")] if c not in _ADDRESS2)
+_TOP = tuple(c for c in ETABLISSEMENT_COLUMNS if c not in _PERIOD + _ADDRESS + _ADDRESS2)
+_UNIT = tuple(c for c in UNITE_LEGALE_COLUMNS if c not in ("siren", "dateDebut", "nombrePeriodesUniteLegale"))
+_INTS = {"nombrePeriodesEtablissement"}
+_BOOLS = {"etablissementSiege", "unitePurgeeUniteLegale"}
+
+
+def _value(column: str, text: str | None):
+    if text in (None, ""):
+        return None
+    if column in _BOOLS:
+        return text == "true"
+    return int(text) if column in _INTS else text
+
+
+def from_stock(etab: dict, unit: dict | None = None) -> dict:
+    """The /siret record INSEE serves for a stock row (and its legal unit row): top-level fields, the current
+    legal unit block, both address blocks and the current period first, with the API's JSON types."""
+    record = {c: _value(c, etab.get(c)) for c in _TOP}
+    record["uniteLegale"] = {c: _value(c, (unit or {}).get(c)) for c in _UNIT} if unit else {}
+    record["adresseEtablissement"] = {c: _value(c, etab.get(c)) for c in _ADDRESS}
+    record["adresse2Etablissement"] = {c: _value(c, etab.get(c)) for c in _ADDRESS2}
+    period = {"dateFin": None, **{c: _value(c, etab.get(c)) for c in _PERIOD}}
+    period.update({f"changement{k}": False for k in ("EtatAdministratifEtablissement", "EnseigneEtablissement",
+                                                     "DenominationUsuelleEtablissement",
+                                                     "ActivitePrincipaleEtablissement",
+                                                     "CaractereEmployeurEtablissement")})
+    record["periodesEtablissement"] = [period]
+    return record
