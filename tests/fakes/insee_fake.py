@@ -4,8 +4,8 @@ faults by request number, rows added between runs. `from_stock` builds the recor
 
 from __future__ import annotations
 
-from extractors.sirene_schema import ETABLISSEMENT_COLUMNS, UNITE_LEGALE_COLUMNS
 from radar.demo.api.emulators import InseeEmulator, RateWindow
+from radar.demo.api.insee_shape import siret_record
 from tests.fakes.http_server import FakeServer, Reply
 from tests.fakes.recherche_fake import EmulatedRoute
 from transforms.identifiers import luhn_ok
@@ -54,14 +54,6 @@ def serve(server: FakeServer, establishments: list[dict], *, key: str | None = N
 
 # -- API 3.11 records from stock-shaped rows (tests.builders): the same facts a later stock file will show ------
 
-_PERIOD = ("dateDebut", "etatAdministratifEtablissement", "enseigne1Etablissement", "enseigne2Etablissement",
-           "enseigne3Etablissement", "denominationUsuelleEtablissement", "activitePrincipaleEtablissement",
-           "nomenclatureActivitePrincipaleEtablissement", "caractereEmployeurEtablissement")
-_ADDRESS2 = tuple(c for c in ETABLISSEMENT_COLUMNS if "2Etablissement" in c)
-_ADDRESS = tuple(c for c in ETABLISSEMENT_COLUMNS[ETABLISSEMENT_COLUMNS.index("complementAdresseEtablissement"):
-                                                  ETABLISSEMENT_COLUMNS.index("dateDebut")] if c not in _ADDRESS2)
-_TOP = tuple(c for c in ETABLISSEMENT_COLUMNS if c not in _PERIOD + _ADDRESS + _ADDRESS2)
-_UNIT = tuple(c for c in UNITE_LEGALE_COLUMNS if c not in ("siren", "dateDebut", "nombrePeriodesUniteLegale"))
 _INTS = {"nombrePeriodesEtablissement"}
 _BOOLS = {"etablissementSiege", "unitePurgeeUniteLegale"}
 
@@ -75,16 +67,6 @@ def _value(column: str, text: str | None):
 
 
 def from_stock(etab: dict, unit: dict | None = None) -> dict:
-    """The /siret record INSEE serves for a stock row (and its legal unit row): top-level fields, the current
-    legal unit block, both address blocks and the current period first, with the API's JSON types."""
-    record = {c: _value(c, etab.get(c)) for c in _TOP}
-    record["uniteLegale"] = {c: _value(c, (unit or {}).get(c)) for c in _UNIT} if unit else {}
-    record["adresseEtablissement"] = {c: _value(c, etab.get(c)) for c in _ADDRESS}
-    record["adresse2Etablissement"] = {c: _value(c, etab.get(c)) for c in _ADDRESS2}
-    period = {"dateFin": None, **{c: _value(c, etab.get(c)) for c in _PERIOD}}
-    period.update({f"changement{k}": False for k in ("EtatAdministratifEtablissement", "EnseigneEtablissement",
-                                                     "DenominationUsuelleEtablissement",
-                                                     "ActivitePrincipaleEtablissement",
-                                                     "CaractereEmployeurEtablissement")})
-    record["periodesEtablissement"] = [period]
-    return record
+    """The /siret record INSEE serves for a stock row (and its legal unit row), with the API's JSON types."""
+    return siret_record({c: _value(c, v) for c, v in etab.items()},
+                        {c: _value(c, v) for c, v in unit.items()} if unit else None)
