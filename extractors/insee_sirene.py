@@ -3,6 +3,8 @@
 `dateDernierTraitementEtablissement >= cursor` (ties included: the loader upserts on SIRET, so a record seen twice
 is loaded once), `curseur` pagination (start `*`, stop when `curseurSuivant == curseur`), `nombre` up to 1000.
 No result is a 404, meaning zero rows. The key travels in the X-INSEE-Api-Key-Integration header only.
+`q=siren:...` fetches one company's establishments anywhere: the side of a head office transfer outside the
+territory. Records are parsed with the stock's column mapping (the stock file is the flattened API record).
 """
 
 from __future__ import annotations

@@ -245,7 +245,8 @@ def load_source(workdir: Workdir, fetched: dict, run_id: str, started_at: dateti
                                     quarantine=frames["quarantine"], counts=counts, fetched_at=started_at)
         elif source == "insee":
             load_api.load_insee(con, run_id=run_id, started_at=started_at, deltas=frames["rows"],
-                                companies=frames.get("companies"), quarantine=frames["quarantine"], cursor=fetched.get("cursor"), counts=counts)
+                                companies=frames.get("companies"), quarantine=frames["quarantine"],
+                                cursor=fetched.get("cursor"), counts=counts)
         else:
             load_api.load_bodacc(con, run_id=run_id, started_at=started_at, notices=frames["rows"],
                                  quarantine=frames["quarantine"], counts=counts)

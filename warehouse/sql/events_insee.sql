@@ -76,8 +76,10 @@ events AS (
 )
 SELECT md5(concat_ws('|', 'insee', kind, siret, CAST(last_processed_at AS VARCHAR))),
        date_trunc('month', last_processed_at)::DATE,
-       CASE WHEN kind = 'creation' OR (kind = 'move_in' AND NOT known) THEN coalesce(created_on, last_processed_at::DATE)
-            WHEN kind = 'move_out' AND state = 'F' THEN coalesce(new_ho_created_on, period_start, last_processed_at::DATE)
+       CASE WHEN kind = 'creation' OR (kind = 'move_in' AND NOT known)
+                THEN coalesce(created_on, last_processed_at::DATE)
+            WHEN kind = 'move_out' AND state = 'F'
+                THEN coalesce(new_ho_created_on, period_start, last_processed_at::DATE)
             WHEN kind IN ('closure', 'move_out', 'move_in') THEN coalesce(period_start, last_processed_at::DATE)
             ELSE last_processed_at::DATE END,
        kind, siren, siret, 'insee',

@@ -40,11 +40,20 @@ _BULLETIN = {"dpc": "C", "radiation": "B", "modification": "B", "collective": "A
 
 
 def _read_warehouse(warehouse: Path) -> tuple[list[dict], list[dict]]:
-    """The current state of the demo's companies and establishments (every column, warehouse names)."""
+    """The demo's companies and establishments as the stocks alone describe them (latest loaded month of every
+    SIRET ever in the territory, and of their companies), whatever earlier API runs added to the current state:
+    the same warehouse months always give the same data sets."""
     with connect_writer(warehouse) as con:
-        companies = _records(con.execute(
-            "SELECT *, coalesce(denomination, usual_name1) AS name FROM core.company ORDER BY siren"))
-        establishments = _records(con.execute("SELECT * FROM core.establishment ORDER BY siret"))
+        establishments = _records(con.execute("""
+            SELECT * EXCLUDE (month) FROM core.establishment_monthly
+            QUALIFY bool_or(in_territory) OVER (PARTITION BY siret)
+                AND row_number() OVER (PARTITION BY siret ORDER BY month DESC) = 1
+            ORDER BY siret"""))
+        companies = _records(con.execute("""
+            SELECT * EXCLUDE (month), coalesce(denomination, usual_name1) AS name FROM core.company_monthly
+            WHERE siren IN (SELECT siren FROM core.establishment_monthly WHERE in_territory)
+            QUALIFY row_number() OVER (PARTITION BY siren ORDER BY month DESC) = 1
+            ORDER BY siren"""))
     return companies, establishments
 
 
