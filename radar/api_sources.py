@@ -158,7 +158,7 @@ def _insee_since(workdir: Workdir, since: str | None) -> str:
 
 
 def _transfer_sirens(workdir: Workdir, rows: list[dict]) -> list[str]:
-    """Companies whose followed head office closed (where did it go?) or whose head office is new to the
+    """Companies whose followed, active head office closed (where did it go?) or whose head office is new to the
     warehouse (where did it come from?): the territory query cannot see the other side of a transfer. INSEE
     clears etablissementSiege on a transferred head office, so "was the head office" comes from the warehouse."""
     closed = [r["siret"] for r in rows if r["state"] == "F"]
@@ -166,8 +166,8 @@ def _transfer_sirens(workdir: Workdir, rows: list[dict]) -> list[str]:
     if not closed and not opened:
         return []
     with connect_writer(workdir.warehouse) as con:
-        heads = {s for (s,) in con.execute("SELECT siret FROM core.establishment WHERE is_head_office AND siret IN "
-                                           "(SELECT unnest(?::VARCHAR[]))", [closed]).fetchall()}
+        heads = {s for (s,) in con.execute("SELECT siret FROM core.establishment WHERE is_head_office AND state = 'A' "
+                                           "AND siret IN (SELECT unnest(?::VARCHAR[]))", [closed]).fetchall()}
         known = {s for (s,) in con.execute("SELECT siret FROM core.establishment WHERE siret IN "
                                            "(SELECT unnest(?::VARCHAR[]))", [opened]).fetchall()}
     return sorted({s[:9] for s in heads} | {s[:9] for s in opened if s not in known})
