@@ -44,12 +44,17 @@ def api_sources(sources: list[str] | None = None, since: str | None = None, work
     return {"sources": results, "snapshot": snapshot}
 
 
-def demo_api_sources(wd: Workdir, territory: Territory, *, since: str = "2024-11-01") -> list[dict]:
-    """In `radar demo`, after the monthly loads and before publishing: the three sources against emulators
-    serving data derived from the demo warehouse, on loopback, through the live code path (unthrottled)."""
-    from radar.demo.api.build import ensure_demo_api_data, serve_demo_apis
+def demo_api_sources(wd: Workdir, territory: Territory, *, since: str = "2024-11-01",
+                     recorded: bool = True) -> list[dict]:
+    """In `radar demo`, after the monthly loads and before publishing: the three sources against emulators on
+    loopback, through the live code path (unthrottled). They serve the responses recorded with the bundled demo
+    (radar/demo/api/recorded/) or, for another demo (`recorded=False`: fewer months, another territory), data
+    derived the same way from this warehouse."""
+    from radar.demo.api.build import ensure_demo_api_data, read_datasets, read_recorded, serve_demo_apis
 
-    dataset = ensure_demo_api_data(wd.warehouse, wd.demo_data / "api")
-    with serve_demo_apis(dataset) as apis:
+    data = read_recorded() if recorded else None
+    if data is None:
+        data = read_datasets(ensure_demo_api_data(wd.warehouse, wd.demo_data / "api"))
+    with serve_demo_apis(data) as apis:
         return run_sources(wd, territory, list(steps.SOURCES), since=since, endpoints=apis["endpoints"],
                            policies=apis["policies"], insee_key_optional=True)

@@ -11,7 +11,8 @@ from flows.api_sources import demo_api_sources
 from flows.delivery import report_steps
 from flows.news import run_news
 from flows.sirene_monthly import _run_month, prepare, publish
-from radar.config import Workdir, load_territory
+from radar.config import DEFAULT_TERRITORY, Workdir, load_territory
+from radar.demo.api.record import DEMO_MONTHS
 from radar.demo.news import demo_feeds, serve_demo_news
 from radar.demo_data import ensure_demo_data
 from reports.render import latest_month
@@ -28,8 +29,10 @@ def radar_demo(workdir: str = "radar-data", territory_file: str | None = None, m
     files = demo_data(wd.demo_data, months=months)
     results = [_run_month(wd, territory, f["etablissements"], f["unites_legales"], f["month"], False)
                for f in files]
-    # The API sources run against emulators on loopback, through the same code as live runs.
-    api_results = demo_api_sources(wd, territory)
+    # The API sources run against emulators on loopback, through the same code as live runs, serving the
+    # responses recorded with the bundled demo (24 months, default territory).
+    default_territory = territory_file is None or Path(territory_file).resolve() == DEFAULT_TERRITORY.resolve()
+    api_results = demo_api_sources(wd, territory, recorded=months == DEMO_MONTHS and default_territory)
     with serve_demo_news() as base:  # the bundled feeds, through the same fetch/parse/load path as live ones
         news_result = run_news(wd, territory, demo_feeds(base), allow_hosts=("127.0.0.1",), politeness_seconds=0.1)
     snapshot = publish(wd, territory)

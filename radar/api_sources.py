@@ -23,7 +23,7 @@ from extractors.http import HostPolicy, HttpClient
 from radar.config import Territory, Workdir
 from transforms.api_frames import quarantine_frame
 from transforms.bodacc import clean_notices
-from transforms.enrichment import clean_deltas, clean_enrichment
+from transforms.enrichment import clean_delta_companies, clean_deltas, clean_enrichment
 from warehouse import load_api
 from warehouse.db import connect_writer
 
@@ -109,10 +109,10 @@ def _check_quarantine(source: str, counts: dict) -> None:
 
 
 def _collect(workdir: Workdir, run_id: str, pages: Iterator[Page],
-             parse: Callable[[dict], tuple[list[dict], list[dict]]]) -> tuple[list, list, int]:
+             parse: Callable[[dict], tuple[list[dict], list[dict]]], *, first: int = 1) -> tuple[list, list, int]:
     rows, rejects, n = [], [], 0
     for n, page in enumerate(pages, start=1):
-        land_page(workdir, run_id, n, page)
+        land_page(workdir, run_id, first + n - 1, page)
         got, bad = parse(page.data)
         rows.extend(got)
         rejects.extend(bad)
@@ -157,6 +157,22 @@ def _insee_since(workdir: Workdir, since: str | None) -> str:
     return latest.strftime("%Y-%m-%dT%H:%M:%S") if latest else date.today().isoformat()
 
 
+def _transfer_sirens(workdir: Workdir, rows: list[dict]) -> list[str]:
+    """Companies whose followed, active head office closed (where did it go?) or whose head office is new to the
+    warehouse (where did it come from?): the territory query cannot see the other side of a transfer. INSEE
+    clears etablissementSiege on a transferred head office, so "was the head office" comes from the warehouse."""
+    closed = [r["siret"] for r in rows if r["state"] == "F"]
+    opened = [r["siret"] for r in rows if r["is_head_office"] and r["state"] == "A"]
+    if not closed and not opened:
+        return []
+    with connect_writer(workdir.warehouse) as con:
+        heads = {s for (s,) in con.execute("SELECT siret FROM core.establishment WHERE is_head_office AND state = 'A' "
+                                           "AND siret IN (SELECT unnest(?::VARCHAR[]))", [closed]).fetchall()}
+        known = {s for (s,) in con.execute("SELECT siret FROM core.establishment WHERE siret IN "
+                                           "(SELECT unnest(?::VARCHAR[]))", [opened]).fetchall()}
+    return sorted({s[:9] for s in heads} | {s[:9] for s in opened if s not in known})
+
+
 def fetch_insee(workdir: Workdir, territory: Territory, run_id: str, *, endpoints: dict | None = None,
                 policies: dict | None = None, since: str | None = None, key_optional: bool = False) -> dict:
     headers = insee_sirene.api_key_headers()
@@ -168,13 +184,23 @@ def fetch_insee(workdir: Workdir, territory: Territory, run_id: str, *, endpoint
         pages = insee_sirene.iter_delta_pages(client, start, territory.commune_codes, base_url=base,
                                               page_size=insee_sirene.PAGE_SIZE)
         rows, rejects, n_pages = _collect(workdir, run_id, pages, insee_sirene.parse_establishments)
+        sirens = _transfer_sirens(workdir, rows)
+        seen = {r["siret"] for r in rows}
+        for siren in sirens:
+            pages = insee_sirene.iter_company_pages(client, siren, base_url=base)
+            more, bad, n = _collect(workdir, run_id, pages, insee_sirene.parse_establishments, first=n_pages + 1)
+            rows += [{**r, "fetched_by": "siren"} for r in more if r["siret"] not in seen]
+            rejects += bad
+            n_pages += n
     frame, dupes = clean_deltas(rows)
     counts = {"pages": n_pages, "rows_in": len(rows) + len(rejects), "loaded": len(frame),
-              "quarantined": len(rejects), "deduplicated": dupes, "since": start}
+              "quarantined": len(rejects), "deduplicated": dupes, "since": start, "siren_lookups": len(sirens)}
     _check_quarantine("INSEE API", counts)
     paths = _stage(workdir, "insee", run_id,
-                   {"rows": frame, "quarantine": quarantine_frame(rejects, "insee", "establishment")})
-    cursor = insee_sirene.max_processed(rows)
+                   {"rows": frame, "companies": clean_delta_companies(rows),
+                    "quarantine": quarantine_frame(rejects, "insee", "establishment")})
+    # Only the territory query's rows move the cursor: a company lookup may return later processing dates.
+    cursor = insee_sirene.max_processed([r for r in rows if r.get("fetched_by") != "siren"])
     return {"source": "insee", "staged": paths, "counts": counts, "cursor": cursor}
 
 
@@ -219,7 +245,8 @@ def load_source(workdir: Workdir, fetched: dict, run_id: str, started_at: dateti
                                     quarantine=frames["quarantine"], counts=counts, fetched_at=started_at)
         elif source == "insee":
             load_api.load_insee(con, run_id=run_id, started_at=started_at, deltas=frames["rows"],
-                                quarantine=frames["quarantine"], cursor=fetched.get("cursor"), counts=counts)
+                                companies=frames.get("companies"), quarantine=frames["quarantine"],
+                                cursor=fetched.get("cursor"), counts=counts)
         else:
             load_api.load_bodacc(con, run_id=run_id, started_at=started_at, notices=frames["rows"],
                                  quarantine=frames["quarantine"], counts=counts)

@@ -10,6 +10,8 @@ _NAF = "Activity code as in SIRENE, with the dot (e.g. 62.01Z); NAF rev.2 unless
 _IS_TECH = "True when the activity code is in the territory's default sector set (by default the INSEE/OECD digital sector)"
 _BAND = "INSEE headcount band code: NN (no employee), 00, 01 (1-2) ... 53 (10,000+); NULL when unknown"
 _P_NAME = "NULL when the unit's current statutDiffusion is P and the unit is a natural person"
+_STATE_SOURCE = ("Where the current state comes from: sirene = the latest loaded monthly stock; insee = an INSEE API "
+                 "daily delta processed after that stock (provisional until the next stock, which then wins)")
 _STATS = {
     "establishments": "Active establishments in the territory at the month's end",
     "creations": "Establishments created in the territory, first shown by this month's stock (event_date may be earlier)",
@@ -43,7 +45,8 @@ DICTIONARY: dict[str, tuple[str, dict[str, str]]] = {
         "head_office_commune_code": "INSEE commune code of the head office, when the head office is followed",
         "head_office_in_territory": "True when the head office is currently in the territory",
         "naf25_code": "Activity code in NAF 2025 (official from 1 January 2027), when SIRENE gives it",
-        "last_seen_month": "Latest loaded month that shows this unit",
+        "last_seen_month": "Latest loaded month that shows this unit; NULL when only INSEE deltas have shown it",
+        "state_source": _STATE_SOURCE,
     }),
     "establishment": ("One row per establishment (SIRET) ever located in the territory, active and closed; "
                       "its current state (latest loaded month).", {
@@ -71,8 +74,11 @@ DICTIONARY: dict[str, tuple[str, dict[str, str]]] = {
         "longitude": "WGS84 longitude converted from the Lambert 93 coordinates; NULL when P or unknown",
         "statut_diffusion": "O = fully public; P = partially diffusible (address and personal fields withheld)",
         "naf25_code": "Activity code in NAF 2025, when SIRENE gives it",
-        "first_seen_month": "First loaded month that shows the establishment in the territory",
-        "last_seen_month": "Latest loaded month that shows the establishment",
+        "first_seen_month": "First loaded month that shows the establishment in the territory; NULL when only "
+                            "INSEE deltas have shown it",
+        "last_seen_month": "Latest loaded month that shows the establishment; NULL when only INSEE deltas have "
+                           "shown it",
+        "state_source": _STATE_SOURCE,
     }),
     "establishment_monthly": ("One row per establishment and loaded month, for the months it was in the territory: "
                               "the state at each month's end.", {
@@ -96,7 +102,9 @@ DICTIONARY: dict[str, tuple[str, dict[str, str]]] = {
         "kind": "creation, closure, move_in, move_out, headcount_change, sector_change",
         "siren": _SIREN, "siret": _SIRET + " (NULL for company-level facts)",
         "source": "Where the fact comes from: sirene (comparison of monthly stocks; details.reconstructed = true "
-                  "when the month was reconstructed from the historical file)",
+                  "when the month was reconstructed from the historical file), insee (provisional, from INSEE API "
+                  "daily deltas: gives way to the sirene event when the next stock shows the same change), "
+                  "bodacc, press",
         "details": "JSON: commune_code, naf_code, is_head_office, is_tech, and per kind from_commune/to_commune/"
                    "new_siret (moves), from_band/to_band/direction (headcount), from_naf/to_naf (sector)",
         "is_tech": "details.is_tech as a column", "is_head_office": "details.is_head_office as a column",

@@ -80,20 +80,27 @@ def load_recherche(con: duckdb.DuckDBPyConnection, *, run_id: str, started_at, e
     return _transaction(con, run_id, "api_recherche", started_at, counts, body)
 
 
+def _upsert_newer(con: duckdb.DuckDBPyConnection, table: str, key: str, frame: pd.DataFrame, run_id: str) -> None:
+    """Upsert on `key`, an older version never replacing a newer one (a late page of an old run)."""
+    if frame is None or frame.empty:
+        return
+    con.register("_d", frame)
+    try:
+        fresh = con.execute(f"""SELECT d.{key} FROM _d d LEFT JOIN {table} t USING ({key})
+                                WHERE t.{key} IS NULL OR t.last_processed_at IS NULL
+                                   OR t.last_processed_at <= d.last_processed_at""").df()[key]
+    finally:
+        con.unregister("_d")
+    _upsert(con, table, key, frame[frame[key].isin(set(fresh))], run_id=run_id)
+
+
 def load_insee(con: duckdb.DuckDBPyConnection, *, run_id: str, started_at, deltas: pd.DataFrame,
-               quarantine: pd.DataFrame, cursor: str | None, counts: dict) -> dict:
-    """Deltas upserted on SIRET, an older version never replacing a newer one (a late page of an old run)."""
+               quarantine: pd.DataFrame, cursor: str | None, counts: dict,
+               companies: pd.DataFrame | None = None) -> dict:
+    """Deltas upserted on SIRET and their legal unit blocks on SIREN, then events and current state."""
     def body():
-        if not deltas.empty:
-            con.register("_d", deltas)
-            try:
-                fresh = con.execute("""SELECT d.siret FROM _d d LEFT JOIN api.insee_establishment_delta t
-                                       USING (siret) WHERE t.siret IS NULL
-                                          OR t.last_processed_at <= d.last_processed_at""").df()["siret"]
-            finally:
-                con.unregister("_d")
-            _upsert(con, "api.insee_establishment_delta", "siret", deltas[deltas["siret"].isin(set(fresh))],
-                    run_id=run_id)
+        _upsert_newer(con, "api.insee_establishment_delta", "siret", deltas, run_id)
+        _upsert_newer(con, "api.insee_company_delta", "siren", companies, run_id)
         _quarantine(con, run_id, quarantine)
         apply_insee_deltas(con)
         previous = get_state(con, "insee", "cursor")

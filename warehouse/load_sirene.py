@@ -73,12 +73,12 @@ def _target_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 def refresh_current_state(con: duckdb.DuckDBPyConnection) -> None:
     """Latest loaded month wins for every SIRET ever in the territory and for their companies, whatever the
-    order in which months were loaded."""
+    order in which months were loaded. INSEE deltas newer than it are applied afterwards (apply_insee_deltas)."""
     cols = ", ".join(f'"{c}"' for c in _target_columns(con, "core.establishment"))
     con.execute(f"""
         MERGE INTO core.establishment t USING (
             SELECT {cols} FROM (
-                SELECT *, month AS last_seen_month,
+                SELECT *, month AS last_seen_month, 'sirene' AS state_source,
                        min(month) FILTER (WHERE in_territory) OVER (PARTITION BY siret) AS first_seen_month
                 FROM core.establishment_monthly
                 QUALIFY bool_or(in_territory) OVER (PARTITION BY siret)
@@ -92,7 +92,7 @@ def refresh_current_state(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"""
         MERGE INTO core.company t USING (
             SELECT {cols} FROM (
-                SELECT *, month AS last_seen_month FROM core.company_monthly
+                SELECT *, month AS last_seen_month, 'sirene' AS state_source FROM core.company_monthly
                 WHERE siren IN (SELECT siren FROM core.establishment)
                 QUALIFY row_number() OVER (PARTITION BY siren ORDER BY month DESC) = 1
             )

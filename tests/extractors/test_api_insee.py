@@ -97,3 +97,44 @@ def test_parse_pads_integer_sirens_and_quarantines_bad_rows():  # T21 + T22
 def test_key_only_from_the_environment():
     assert insee_sirene.api_key_headers({}) is None
     assert insee_sirene.api_key_headers({"INSEE_API_KEY": " k-123 "}) == {insee_sirene.KEY_HEADER: "k-123"}
+
+
+def test_company_query_returns_that_company_anywhere_and_parses_the_full_record():
+    from tests.builders import etab_row, siret, ul_row
+
+    s = insee_fake.valid_siren(70)
+    other = insee_fake.valid_siren(71)
+    records = [insee_fake.from_stock(etab_row(siret(s, 1), commune="75108", x="651000.0", y="6864000.0",
+                                              codePostalEtablissement="75008"), ul_row(s, name="SIGMA")),
+               insee_fake.from_stock(etab_row(siret(s, 2), head=False), ul_row(s, name="SIGMA")),
+               insee_fake.from_stock(etab_row(siret(other, 1)), ul_row(other))]
+    with FakeServer() as srv:
+        insee_fake.serve(srv, records, key=CANARY)
+        with _client() as client:
+            pages = list(insee_sirene.iter_company_pages(client, s, base_url=srv.url("")))
+        queries = [r.query["q"] for r in srv.requests_for("/siret")]
+    assert set(queries) == {f"siren:{s}"}
+    rows, rejects = insee_sirene.parse_establishments(pages[0].data)
+    assert not rejects and [r["siret"] for r in rows] == [siret(s, 1), siret(s, 2)]
+    head = rows[0]
+    assert (head["commune_code"], head["postcode"], head["street_name"], head["lambert_x"], head["is_head_office"],
+            head["naf_nomenclature"], head["period_count"]) == ("75108", "75008", "RUE DU TEST", "651000.0", True,
+                                                                "NAFRev2", 1)
+    assert head["unite_legale"]["denomination"] == "SIGMA" and head["unite_legale"]["siren"] == s
+
+
+def test_landing_masks_withheld_units_as_the_stock_does():
+    from tests.builders import etab_row, siret, ul_row
+
+    s = insee_fake.valid_siren(72)
+    record = insee_fake.from_stock(etab_row(siret(s), status="P", street="RUE SECRETE",
+                                            enseigne1Etablissement="CHEZ LEA"),
+                                   ul_row(s, legal_form="1000", status="P", name="", nomUniteLegale="MARTIN",
+                                          prenom1UniteLegale="LEA"))
+    kept = insee_sirene.strip_personal({"header": {}, "etablissements": [record]})["etablissements"][0]
+    assert kept["adresseEtablissement"]["libelleVoieEtablissement"] == "[ND]"
+    assert kept["adresseEtablissement"]["coordonneeLambertAbscisseEtablissement"] == "[ND]"
+    assert kept["periodesEtablissement"][0]["enseigne1Etablissement"] == "[ND]"
+    assert kept["uniteLegale"]["nomUniteLegale"] == "[ND]" and kept["uniteLegale"]["prenom1UniteLegale"] == "[ND]"
+    assert kept["adresseEtablissement"]["codeCommuneEtablissement"] == "92040" and kept["siren"] == s
+    assert record["adresseEtablissement"]["libelleVoieEtablissement"] == "RUE SECRETE"  # the input is not mutated

@@ -1,9 +1,11 @@
-"""Loopback fake of the INSEE API Sirene 3.11 /siret: curseur pagination sorted by SIRET, 404 when empty, 401
-without the right key in X-INSEE-Api-Key-Integration, scripted faults by request number, rows added between runs."""
+"""Loopback fake of the INSEE API Sirene 3.11 /siret: the daily query by commune and the query by SIREN, curseur
+pagination sorted by SIRET, 404 when empty, 401 without the right key in X-INSEE-Api-Key-Integration, scripted
+faults by request number, rows added between runs. `from_stock` builds the record of a stock-shaped row."""
 
 from __future__ import annotations
 
 from radar.demo.api.emulators import InseeEmulator, RateWindow
+from radar.demo.api.insee_shape import siret_record
 from tests.fakes.http_server import FakeServer, Reply
 from tests.fakes.recherche_fake import EmulatedRoute
 from transforms.identifiers import luhn_ok
@@ -48,3 +50,23 @@ def serve(server: FakeServer, establishments: list[dict], *, key: str | None = N
     route = EmulatedRoute(InseeEmulator(establishments, key=key, rate=RateWindow(None)), faults=faults)
     server.route("/siret", route)
     return route
+
+
+# -- API 3.11 records from stock-shaped rows (tests.builders): the same facts a later stock file will show ------
+
+_INTS = {"nombrePeriodesEtablissement"}
+_BOOLS = {"etablissementSiege", "unitePurgeeUniteLegale"}
+
+
+def _value(column: str, text: str | None):
+    if text in (None, ""):
+        return None
+    if column in _BOOLS:
+        return text == "true"
+    return int(text) if column in _INTS else text
+
+
+def from_stock(etab: dict, unit: dict | None = None) -> dict:
+    """The /siret record INSEE serves for a stock row (and its legal unit row), with the API's JSON types."""
+    return siret_record({c: _value(c, v) for c, v in etab.items()},
+                        {c: _value(c, v) for c, v in unit.items()} if unit else None)

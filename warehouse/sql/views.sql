@@ -44,7 +44,8 @@ SELECT
     ho.commune_code AS head_office_commune_code,
     coalesce(ho.in_territory, false) AS head_office_in_territory,
     c.naf25_code,
-    c.last_seen_month
+    c.last_seen_month,
+    c.state_source
 FROM core.company c
 JOIN marts.company_public_fields f USING (siren)
 LEFT JOIN ref.legal_form lf ON lf.code = c.legal_form
@@ -82,7 +83,8 @@ SELECT
     e.statut_diffusion,
     e.naf25_code,
     e.first_seen_month,
-    e.last_seen_month
+    e.last_seen_month,
+    e.state_source
 FROM core.establishment e
 LEFT JOIN marts.company_public_fields f USING (siren)
 LEFT JOIN ref.commune rc ON rc.code = e.commune_code

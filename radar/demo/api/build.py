@@ -5,18 +5,25 @@ formats, officers with synthetic names and birth months that the extractors must
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Iterator
 
 from radar.demo.api.emulators import BodaccEmulator, InseeEmulator, RechercheEmulator
+from radar.demo.api.insee_shape import siret_record
 from radar.demo.api.server import LoopbackApis
+from radar.demo.generator import luhn_complete, luhn_valid
+from transforms.sirene import ETABLISSEMENT_FIELDS, UNITE_LEGALE_FIELDS
 from warehouse.db import connect_writer
 
 SEED = 2026
+SOURCES = ("recherche", "insee", "bodacc")
+# Responses recorded once from the bundled demo (24 months, default territory): radar.demo.api.record rewrites them.
+RECORDED = Path(__file__).resolve().parent / "recorded"
 _LAST = ["MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "RICHARD", "PETIT", "DURAND", "LEROY", "MOREAU"]
 _FIRST = ["Claire", "Julien", "Sophie", "Nicolas", "Camille", "Thomas", "Léa", "Hugo"]
 _TRIBUNAL = "GREFFE DU TRIBUNAL DE COMMERCE DE NANTERRE"
@@ -33,18 +40,20 @@ _BULLETIN = {"dpc": "C", "radiation": "B", "modification": "B", "collective": "A
 
 
 def _read_warehouse(warehouse: Path) -> tuple[list[dict], list[dict]]:
+    """The demo's companies and establishments as the stocks alone describe them (latest loaded month of every
+    SIRET ever in the territory, and of their companies), whatever earlier API runs added to the current state:
+    the same warehouse months always give the same data sets."""
     with connect_writer(warehouse) as con:
-        companies = con.execute("""
-            SELECT siren, coalesce(denomination, usual_name1) AS name, legal_form, naf_code, category,
-                   headcount_band, state, created_on, period_start, statut_diffusion, is_ess, is_mission_company,
-                   naf25_code
-            FROM core.company ORDER BY siren""")
-        companies = _records(companies)
-        establishments = con.execute("""
-            SELECT siret, siren, nic, commune_code, postcode, commune_name, naf_code, state, is_head_office,
-                   created_on, headcount_band, statut_diffusion, last_processed_at, period_start
-            FROM core.establishment ORDER BY siret""")
-        establishments = _records(establishments)
+        establishments = _records(con.execute("""
+            SELECT * EXCLUDE (month) FROM core.establishment_monthly
+            QUALIFY bool_or(in_territory) OVER (PARTITION BY siret)
+                AND row_number() OVER (PARTITION BY siret ORDER BY month DESC) = 1
+            ORDER BY siret"""))
+        companies = _records(con.execute("""
+            SELECT * EXCLUDE (month), coalesce(denomination, usual_name1) AS name FROM core.company_monthly
+            WHERE siren IN (SELECT siren FROM core.establishment_monthly WHERE in_territory)
+            QUALIFY row_number() OVER (PARTITION BY siren ORDER BY month DESC) = 1
+            ORDER BY siren"""))
     return companies, establishments
 
 
@@ -188,7 +197,9 @@ def build_datasets(companies: list[dict], establishments: list[dict], *, seed: i
             notices.append(_notice(rng, n, "modification", start + timedelta(days=rng.randint(0, span)), c, etab,
                                    modificationsgenerales={"descriptif": "Modification du capital"}))
     _add_corrections(rng, notices)
-    insee = [_insee_record(rng, e, today) for e in establishments if rng.random() < 0.15]
+    by_company = {c["siren"]: c for c in companies}
+    insee = [_insee_record(rng, e, by_company.get(e["siren"]), today) for e in establishments if rng.random() < 0.15]
+    insee += _new_establishments(rng, companies, establishments, today)
     return {"recherche": recherche, "bodacc": notices, "insee": insee}
 
 
@@ -208,29 +219,65 @@ def _add_corrections(rng: random.Random, notices: list[dict]) -> None:
         notices.append(fix)
 
 
-def _insee_record(rng: random.Random, e: dict, today: date) -> dict:
+def _api_value(value):
+    """A warehouse value as the INSEE API writes it."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S.000")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):  # Lambert coordinates are strings in the API
+        return f"{value:.1f}"
+    return value
+
+
+def _stock_named(row: dict, fields: dict[str, str]) -> dict:
+    return {stock: _api_value(row.get(col)) for stock, col in fields.items()}
+
+
+def _insee_record(rng: random.Random, e: dict, c: dict | None, today: date) -> dict:
     processed = today - timedelta(days=rng.randint(0, 45), seconds=rng.randint(0, 86_399))
-    return {
-        "siren": e["siren"], "nic": e["nic"], "siret": e["siret"],
-        "statutDiffusionEtablissement": e["statut_diffusion"], "dateCreationEtablissement": _iso(e["created_on"]),
-        "trancheEffectifsEtablissement": e["headcount_band"], "anneeEffectifsEtablissement": "2023",
-        "activitePrincipaleRegistreMetiersEtablissement": None,
-        "dateDernierTraitementEtablissement":
-            f"{processed.isoformat()}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00.000",
-        "etablissementSiege": bool(e["is_head_office"]), "nombrePeriodesEtablissement": 1,
-        "uniteLegale": {"etatAdministratifUniteLegale": "A", "categorieJuridiqueUniteLegale": None},
-        "adresseEtablissement": {"codePostalEtablissement": e["postcode"],
-                                 "libelleCommuneEtablissement": (e["commune_name"] or "").upper(),
-                                 "codeCommuneEtablissement": e["commune_code"]},
-        "periodesEtablissement": [{"dateFin": None, "dateDebut": _iso(e["period_start"]),
-                                   "etatAdministratifEtablissement": e["state"],
-                                   "activitePrincipaleEtablissement": e["naf_code"],
-                                   "nomenclatureActivitePrincipaleEtablissement": "NAFRev2"}],
-    }
+    etab = _stock_named(e, ETABLISSEMENT_FIELDS)
+    etab["dateDernierTraitementEtablissement"] = (
+        f"{processed.isoformat()}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00.000")
+    return siret_record(etab, _stock_named(c, UNITE_LEGALE_FIELDS) if c else None)
+
+
+def _new_establishments(rng: random.Random, companies: list[dict], establishments: list[dict],
+                        today: date) -> list[dict]:
+    """What INSEE processed after the latest stock and no stock shows yet: branches opened by followed companies
+    of the territory and one new company, as the daily deltas would bring them."""
+    by_siren = {c["siren"]: c for c in companies}
+    inside = [e for e in establishments if e["in_territory"] and e["state"] == "A" and e["is_head_office"]
+              and (by_siren.get(e["siren"]) or {}).get("state") == "A"]
+    used = {e["siret"] for e in establishments}
+    out = []
+    for k, e in enumerate(rng.sample(inside, min(3, len(inside)))):
+        nic = next(f"{n:05d}" for n in range(900 + 10 * k, 1000) if luhn_valid(e["siren"] + f"{n:05d}")
+                   and e["siren"] + f"{n:05d}" not in used)
+        day = today - timedelta(days=rng.randint(1, 20))
+        branch = {**e, "siret": e["siren"] + nic, "nic": nic, "is_head_office": False, "created_on": day,
+                  "period_start": day, "headcount_band": "NN", "headcount_year": None, "last_processed_at": None,
+                  "street_number": str(rng.randint(1, 80)), "address_id": None}
+        out.append((branch, by_siren[e["siren"]]))
+    siren = next(s for s in (luhn_complete(f"{n:08d}") for n in range(99_000_000, 99_001_000))
+                 if s not in by_siren)
+    day = today - timedelta(days=3)
+    model = inside[0] if inside else establishments[0]
+    company = {**by_siren[model["siren"]], "siren": siren, "denomination": "NOUVELLE PLATEFORME NUMERIQUE",
+               "name": "NOUVELLE PLATEFORME NUMERIQUE", "created_on": day, "period_start": day, "state": "A",
+               "legal_form": "5710", "naf_code": "62.01Z", "head_office_nic": "00011", "headcount_band": "NN",
+               "category": "PME", "statut_diffusion": "O", "last_processed_at": None}
+    nic = next(f"{n:05d}" for n in range(10, 100) if luhn_valid(siren + f"{n:05d}"))
+    company["head_office_nic"] = nic
+    out.append(({**model, "siren": siren, "nic": nic, "siret": siren + nic, "is_head_office": True,
+                 "created_on": day, "period_start": day, "naf_code": "62.01Z", "headcount_band": "NN",
+                 "statut_diffusion": "O", "street_number": "3", "address_id": None}, company))
+    return [_insee_record(rng, e, c, today) for e, c in out]
 
 
 def ensure_demo_api_data(warehouse: Path, folder: Path, *, seed: int = SEED) -> Path:
-    """Write the three data sets once per warehouse content (deterministic); returns the file."""
+    """Write the three data sets derived from this warehouse (deterministic); returns the file. For demos other
+    than the bundled one (fewer months, another territory), which the recorded responses do not describe."""
     companies, establishments = _read_warehouse(warehouse)
     data = build_datasets(companies, establishments, seed=seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -241,10 +288,38 @@ def ensure_demo_api_data(warehouse: Path, folder: Path, *, seed: int = SEED) -> 
     return path
 
 
+def write_recorded(data: dict, folder: Path = RECORDED) -> list[Path]:
+    """One gzip JSON file per API, byte-stable (sorted keys, no timestamp in the gzip header)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for source in SOURCES:
+        body = json.dumps(data[source], ensure_ascii=False, sort_keys=True, default=str, indent=0).encode()
+        path = folder / f"{source}.json.gz"
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0,
+                                                   filename="") as gz:
+            gz.write(body)
+        os.replace(tmp, path)
+        paths.append(path)
+    return paths
+
+
+def read_recorded(folder: Path = RECORDED) -> dict | None:
+    """The recorded data sets, or None when they are not all there."""
+    paths = {source: folder / f"{source}.json.gz" for source in SOURCES}
+    if not all(p.is_file() for p in paths.values()):
+        return None
+    return {source: json.loads(gzip.decompress(p.read_bytes())) for source, p in paths.items()}
+
+
+def read_datasets(dataset_file: Path) -> dict:
+    return json.loads(Path(dataset_file).read_text(encoding="utf-8"))
+
+
 @contextlib.contextmanager
-def serve_demo_apis(dataset_file: Path) -> Iterator[dict]:
-    """The three emulators on loopback; yields endpoints and per-host policies (no throttling on loopback)."""
-    data = json.loads(Path(dataset_file).read_text(encoding="utf-8"))
+def serve_demo_apis(data: dict) -> Iterator[dict]:
+    """The three emulators on loopback over `data`; yields endpoints and per-host policies (no throttling on
+    loopback)."""
     mounts = {"/recherche": RechercheEmulator(data["recherche"]), "/insee": InseeEmulator(data["insee"]),
               "/bodacc": BodaccEmulator(data["bodacc"])}
     with LoopbackApis(mounts) as server:

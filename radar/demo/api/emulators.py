@@ -90,11 +90,13 @@ class RechercheEmulator:
 
 
 class InseeEmulator:
-    """GET /siret with q=dateDernierTraitementEtablissement:[X TO *] AND (codeCommuneEtablissement:... OR ...),
-    curseur pagination sorted by siret, 404 when nothing matches, 401 without the right key."""
+    """GET /siret with q=dateDernierTraitementEtablissement:[X TO *] AND (codeCommuneEtablissement:... OR ...)
+    or q=siren:XXXXXXXXX (a company's establishments, anywhere), curseur pagination sorted by siret, 404 when
+    nothing matches, 401 without the right key."""
 
     _SINCE = re.compile(r"dateDernierTraitementEtablissement:\[(\S+) TO \*\]")
     _COMMUNE = re.compile(r"codeCommuneEtablissement:(\w+)")
+    _SIREN = re.compile(r"(?<!\w)siren:(\d{9})")
 
     def __init__(self, establishments: list[dict], *, key: str | None = None, rate: RateWindow | None = None) -> None:
         self.establishments = establishments
@@ -114,8 +116,10 @@ class InseeEmulator:
         q = query.get("q", "")
         since = (self._SINCE.search(q) or [None, ""])[1]
         communes = set(self._COMMUNE.findall(q))
+        sirens = set(self._SIREN.findall(q))
         rows = sorted((e for e in self.establishments
                        if e["dateDernierTraitementEtablissement"] >= since
+                       and (not sirens or e["siren"] in sirens)
                        and (not communes or e["adresseEtablissement"]["codeCommuneEtablissement"] in communes)),
                       key=lambda e: e["siret"])
         if not rows:
