@@ -27,12 +27,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_dashboard(workdir: Path, log: Path):
-    """`radar dashboard` as a user starts it; yields the base URL once the server answers."""
+def running_dashboard(workdir: Path, log: Path, tiles: str = "none"):
+    """`radar dashboard` as a user starts it; yields the base URL once the server answers. Base tiles are off
+    unless a test passes a (loopback) tile URL template: nothing may leave the machine."""
     port = free_port()
     radar = Path(sys.executable).with_name("radar")
     cmd = [str(radar), "dashboard", "--workdir", str(workdir), "--port", str(port)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
+    env["RADAR_DASHBOARD_TILES"] = tiles
     with log.open("wb") as out:
         # Started from elsewhere than the project, as a user would: imports must not depend on the cwd.
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=log.parent)
