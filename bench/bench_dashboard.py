@@ -79,7 +79,7 @@ def time_pages(snapshot: Path, rounds: int, log: Path) -> dict:
     cold: dict[str, list[float]] = {s: [] for s in PAGES}
     nav: dict[str, list[float]] = {s: [] for s in PAGES}
     with running_dashboard(snapshot.parent.parent, log) as base, sync_playwright() as pw:
-        b = Browser(pw)
+        b = Browser(pw, cache=True)  # a returning browser: Streamlit's hashed bundles come from its cache
         try:
             b.open(base + "/", PAGES[""], timeout=120_000)  # warm the server (imports, first connection)
             for _ in range(rounds):
