@@ -42,14 +42,15 @@ with snapshot() as snap:
         longitude="longitude:Q", latitude="latitude:Q", text="commune:N")
     layers = [chart, labels]
     source = tiles.configured_source()
-    if tiles.tiles_reachable(source):
+    with_tiles = tiles.tiles_reachable(source)  # offline: no tile layer at all, so no failing image request
+    if with_tiles:
         bbox = (points["longitude"].min(), points["latitude"].min(), points["longitude"].max(), points["latitude"].max())
         base_tiles = alt.Chart(tiles.tile_frame(source, bbox)).project(type="mercator").mark_image(
             aspect=False, opacity=0.9).encode(longitude="lon:Q", latitude="lat:Q", longitude2="lon2:Q",
                                                latitude2="lat2:Q", url="url:N")
         layers.insert(0, base_tiles)
     st.altair_chart(alt.layer(*layers).properties(height=620), width="stretch")
-    if len(layers) == 3:
+    if with_tiles:
         st.caption(f"Fond de carte : {md_escape(source.attribution)}")
     st.caption("Coordonnées : Lambert 93 du répertoire SIRENE converties en WGS84. Les établissements des personnes "
                "à diffusion partielle ne sont pas localisés.")
