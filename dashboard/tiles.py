@@ -112,12 +112,10 @@ _probes: dict[str, _Probe] = {}  # template -> its latest probe
 _probe_lock = threading.Lock()
 
 
-def probe(source: TileSource, client: HttpClient | None = None) -> bool:
+def probe(source: TileSource) -> bool:
     """Fetch the world tile (z=0): an image answer that allows cross-origin use means tiles can be drawn."""
-    own = client is None
-    client = client or HttpClient(connect_timeout=PROBE_TIMEOUT, read_timeout=PROBE_TIMEOUT,
-                                  write_timeout=PROBE_TIMEOUT, pool_timeout=PROBE_TIMEOUT,
-                                  retry=RetryPolicy(max_attempts=1, budget_seconds=PROBE_TIMEOUT * 2))
+    client = HttpClient(connect_timeout=PROBE_TIMEOUT, read_timeout=PROBE_TIMEOUT, write_timeout=PROBE_TIMEOUT,
+                        pool_timeout=PROBE_TIMEOUT, retry=RetryPolicy(max_attempts=1, budget_seconds=PROBE_TIMEOUT * 2))
     try:
         resp = client.get(source.url(0, 0, 0), source="base tiles", expect="image/", max_bytes=2 * 1024 * 1024,
                           headers={"Origin": "http://localhost"})
@@ -126,8 +124,7 @@ def probe(source: TileSource, client: HttpClient | None = None) -> bool:
     except SourceError:
         return False
     finally:
-        if own:
-            client.close()
+        client.close()
 
 
 def _run_probe(source: TileSource, state: _Probe, clock) -> None:
