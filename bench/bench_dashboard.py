@@ -1,12 +1,13 @@
 """Time until each dashboard page is interactive in Chromium, on the demo snapshot and on a Paris-size snapshot
 (about 600,000 establishments). Goal: under 2 s per page.
 
-    .venv/bin/python -m bench.bench_dashboard [--cache DIR] [--establishments 600000] [--rounds 3]
+    .venv/bin/python -m bench.bench_dashboard [--cache DIR] [--establishments 600000] [--rounds 3] [--tiles]
 
 The Paris-size snapshot is synthetic: the demo snapshot's companies, establishments and events replicated under
 new SIRENs (coordinates jittered) until the target count; the monthly aggregate tables are the demo's. It is
 built once under the cache folder. Two timings per page: a cold visit (a shared link opened in a new tab: the
-whole frontend loads) and a navigation from the sidebar (the usual case once the dashboard is open).
+whole frontend starts; its bundles come from the browser's cache, as for a returning user) and a navigation from
+the sidebar (the usual case once the dashboard is open). Base tiles are off unless --tiles.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def scaled_snapshot(demo: Path, cache: Path, establishments: int) -> Path:
     return path
 
 
-def time_pages(snapshot: Path, rounds: int, log: Path) -> dict:
+def time_pages(snapshot: Path, rounds: int, log: Path, tiles: str = "none") -> dict:
     from playwright.sync_api import sync_playwright
 
     con = duckdb.connect(str(snapshot), read_only=True)
@@ -78,8 +79,8 @@ def time_pages(snapshot: Path, rounds: int, log: Path) -> dict:
     con.close()
     cold: dict[str, list[float]] = {s: [] for s in PAGES}
     nav: dict[str, list[float]] = {s: [] for s in PAGES}
-    with running_dashboard(snapshot.parent.parent, log) as base, sync_playwright() as pw:
-        b = Browser(pw)
+    with running_dashboard(snapshot.parent.parent, log, tiles=tiles) as base, sync_playwright() as pw:
+        b = Browser(pw, cache=True)  # a returning browser: Streamlit's hashed bundles come from its cache
         try:
             b.open(base + "/", PAGES[""], timeout=120_000)  # warm the server (imports, first connection)
             for _ in range(rounds):
@@ -106,6 +107,8 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=ROOT / "bench" / "data" / "dashboard")
     ap.add_argument("--establishments", type=int, default=600_000)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--tiles", action="store_true",
+                    help="Also time the Paris-size pages with base tiles from a loopback tile server.")
     args = ap.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     demo = demo_snapshot(args.cache)
@@ -115,6 +118,14 @@ def main() -> None:
     results = {"demo": time_pages(demo, args.rounds, args.cache / "demo.log"),
                "paris_size": time_pages(scaled, args.rounds, args.cache / "scaled.log"),
                "scaled_build_s": round(built, 1), "goal_s": 2.0}
+    if args.tiles:
+        from tests.fakes.http_server import FakeServer
+        from tests.fakes.tiles import serve_tiles, tile_requests
+
+        with FakeServer() as tile_host:
+            results["paris_size_with_tiles"] = time_pages(scaled, args.rounds, args.cache / "tiles.log",
+                                                          tiles=serve_tiles(tile_host))
+            results["paris_size_with_tiles"]["tile_requests"] = len(tile_requests(tile_host))
     print(json.dumps(results, indent=2, ensure_ascii=False))
 
 

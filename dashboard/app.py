@@ -4,6 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import tiles
+
 HERE = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="Radar de l’écosystème", layout="wide")  # no page_icon: an icon would be fetched from a CDN
@@ -15,4 +17,5 @@ PAGES = [
     st.Page(HERE / "signals.py", title="Signaux", url_path="signaux"),
     st.Page(HERE / "quality.py", title="Qualité des données", url_path="qualite"),
 ]
+tiles.start_probe(tiles.configured_source())  # in the background, so the map page rarely waits for it
 st.navigation(PAGES).run()

@@ -3,6 +3,7 @@ identifiers put into SQL text come from fixed mappings (filters.SORTS) or from t
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import pandas as pd
@@ -26,11 +27,23 @@ EVENT_LABELS = {
 }
 
 
+def per_snapshot(query):
+    """Remember `query(s, *args)` for the published version `s` reads (Snapshot.cached): navigating between
+    pages, reruns and other sessions reuse it; a new snapshot starts afresh. Frames are handed out as copies,
+    since pages add display columns to them."""
+    @functools.wraps(query)
+    def cached(s: Snapshot, *args, **kwargs):
+        value = s.cached((query.__name__, args, tuple(sorted(kwargs.items()))), lambda: query(s, *args, **kwargs))
+        return value.copy() if isinstance(value, pd.DataFrame) else value
+    return cached
+
+
 def add_months(month: date, n: int) -> date:
     index = month.year * 12 + month.month - 1 + n
     return date(index // 12, index % 12 + 1, 1)
 
 
+@per_snapshot
 def allowed_values(s: Snapshot) -> Allowed:
     one = lambda sql: frozenset(r[0] for r in s.con.execute(sql).fetchall() if r[0] is not None)  # noqa: E731
     return Allowed(
@@ -42,29 +55,35 @@ def allowed_values(s: Snapshot) -> Allowed:
     )
 
 
+@per_snapshot
 def months(s: Snapshot) -> list[date]:
     return [r[0] for r in s.con.execute("SELECT DISTINCT month FROM territory_monthly ORDER BY month").fetchall()]
 
 
+@per_snapshot
 def communes(s: Snapshot) -> pd.DataFrame:
     return s.df("SELECT code, name FROM ref_commune ORDER BY name")
 
 
+@per_snapshot
 def sector_sets(s: Snapshot) -> pd.DataFrame:
     return s.df("SELECT set_name, any_value(set_label) AS set_label, bool_or(is_default) AS is_default "
                 "FROM ref_sector GROUP BY set_name ORDER BY NOT bool_or(is_default), set_name")
 
 
+@per_snapshot
 def bands(s: Snapshot) -> pd.DataFrame:
     return s.df("SELECT code, label FROM ref_headcount_band ORDER BY rank")
 
 
+@per_snapshot
 def naf_codes(s: Snapshot) -> pd.DataFrame:
     """NAF codes present in the territory (an allowlist of 700 codes is too long to choose from)."""
     return s.df("SELECT DISTINCT e.naf_code AS code, n.label FROM establishment e JOIN ref_naf n ON n.code = e.naf_code "
                 "WHERE e.in_territory ORDER BY 1")
 
 
+@per_snapshot
 def snapshot_info(s: Snapshot) -> dict:
     rows = s.rows("SELECT published_at, latest_month, first_month, months_loaded, territory FROM snapshot_info")
     return rows[0] if rows else {}
@@ -75,6 +94,7 @@ def snapshot_info(s: Snapshot) -> dict:
 FIGURES = ("companies", "establishments", "creations", "closures", "move_ins", "move_outs", "net_change")
 
 
+@per_snapshot
 def month_figures(s: Snapshot, month: date, scope: str) -> dict[str, dict | None]:
     """The month's row of territory_monthly, the previous month's and the same month a year before."""
     out = {}
@@ -85,12 +105,14 @@ def month_figures(s: Snapshot, month: date, scope: str) -> dict[str, dict | None
     return out
 
 
+@per_snapshot
 def trends(s: Snapshot, month: date, scope: str) -> pd.DataFrame:
     return s.df(f"SELECT month, {', '.join(FIGURES)} FROM territory_monthly WHERE scope = ? AND month <= ? "
                 "AND month > ? AND NOT is_first_month ORDER BY month",
                 [scope, month, add_months(month, -24)])
 
 
+@per_snapshot
 def by_commune(s: Snapshot, month: date, scope: str) -> pd.DataFrame:
     return s.df("SELECT commune_name AS commune, sum(establishments)::BIGINT AS establishments, "
                 "sum(creations)::BIGINT AS creations, sum(closures)::BIGINT AS closures, "
@@ -99,6 +121,7 @@ def by_commune(s: Snapshot, month: date, scope: str) -> pd.DataFrame:
                 "GROUP BY commune_name ORDER BY establishments DESC, commune", [month, scope])
 
 
+@per_snapshot
 def by_sector(s: Snapshot, month: date, scope: str) -> pd.DataFrame:
     """By NAF division for the tech perimeter, by NAF section for all activities."""
     group = "coalesce(naf_label, naf_code)" if scope != "all" else "coalesce(n.section_label, 'Non classé')"
@@ -159,6 +182,7 @@ def company_list(s: Snapshot) -> str:
     return s.materialize("company_list", _COMPANY_BASE)
 
 
+@per_snapshot
 def count_companies(s: Snapshot, f: Filters) -> int:
     where, params = company_where(f)
     return int(s.scalar(f"SELECT count(*) FROM {company_list(s)} c {where}", params))
@@ -213,6 +237,7 @@ def count_map_points(s: Snapshot, f: Filters) -> int:
     return int(s.scalar(f"SELECT count(*) FROM establishment e {where}", params))
 
 
+@per_snapshot
 def map_points(s: Snapshot, f: Filters) -> tuple[pd.DataFrame, bool]:
     """(frame, aggregated): one row per establishment, or per grid cell (about 200 m) when there are too many."""
     where, params = establishment_where(f)
@@ -229,6 +254,7 @@ def map_points(s: Snapshot, f: Filters) -> tuple[pd.DataFrame, bool]:
                 f"{where} GROUP BY round(e.latitude / 0.002), round(e.longitude / 0.003)", params), True
 
 
+@per_snapshot
 def commune_centres(s: Snapshot) -> pd.DataFrame:
     return s.df("SELECT commune_name AS commune, avg(latitude) AS latitude, avg(longitude) AS longitude "
                 "FROM establishment WHERE in_territory AND latitude IS NOT NULL GROUP BY commune_name")
@@ -299,6 +325,7 @@ def introductions_of(s: Snapshot, siren: str) -> pd.DataFrame | None:
 
 # --- Signaux --------------------------------------------------------------------------------------------------
 
+@per_snapshot
 def difficulties(s: Snapshot, scope: str) -> pd.DataFrame | None:
     if not s.has("company_in_difficulty") or "siren" not in s.columns("company_in_difficulty"):
         return None
@@ -310,6 +337,7 @@ def difficulties(s: Snapshot, scope: str) -> pd.DataFrame | None:
                 "WHERE (? = 'all' OR coalesce(c.is_tech, false)) ORDER BY c.name NULLS LAST, d.siren", [scope])
 
 
+@per_snapshot
 def month_events(s: Snapshot, month: date, scope: str, kinds: tuple[str, ...]) -> pd.DataFrame:
     return s.df("SELECT ev.event_date, ev.kind, ev.siren, c.name, rc.name AS commune, n.label AS activite, "
                 "ev.details ->> 'from_commune' AS from_commune, ev.details ->> 'to_commune' AS to_commune, "
@@ -321,6 +349,7 @@ def month_events(s: Snapshot, month: date, scope: str, kinds: tuple[str, ...]) -
                 [month, list(kinds), scope])
 
 
+@per_snapshot
 def band_ups(s: Snapshot, month: date, scope: str) -> pd.DataFrame:
     return s.df("SELECT ev.event_date, ev.siren, c.name, rc.name AS commune, fb.label AS de, tb.label AS vers "
                 "FROM event ev LEFT JOIN company c USING (siren) LEFT JOIN ref_commune rc ON rc.code = ev.commune_code "
@@ -338,11 +367,13 @@ def recent_runs(s: Snapshot, limit: int = 30) -> pd.DataFrame:
                 "ORDER BY started_at DESC LIMIT ?", [limit])
 
 
+@per_snapshot
 def quarantine_by_rule(s: Snapshot) -> pd.DataFrame:
     return s.df("SELECT entity, rule, sum(rows)::BIGINT AS rows, count(DISTINCT month) AS months, max(month) AS last_month "
                 "FROM quarantine_summary GROUP BY entity, rule ORDER BY rows DESC, entity, rule")
 
 
+@per_snapshot
 def freshness(s: Snapshot) -> pd.DataFrame:
     """One row per source: the latest data it brought and when it was last loaded."""
     rows = s.rows("SELECT 'SIRENE (stock mensuel)' AS source, max(month) AS latest, max(loaded_at) AS loaded_at, "

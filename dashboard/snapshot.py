@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -19,6 +20,8 @@ import duckdb
 import pandas as pd
 
 from warehouse.db import connect_snapshot
+
+RESULTS_PER_VERSION = 512  # cached query results kept per published version (least recently used dropped)
 
 
 def file_stamp(path: Path) -> tuple[int, int, int]:
@@ -34,6 +37,7 @@ class _Version:
     leases: int = 0
     memo: dict = field(default_factory=dict)  # derived tables of this version (Arrow), computed once
     memo_lock: threading.Lock = field(default_factory=threading.Lock)
+    results: OrderedDict = field(default_factory=OrderedDict)  # query results of this version, most recent last
 
 
 class SnapshotReader:
@@ -134,6 +138,24 @@ class Snapshot:
             self.con.register(name, version.memo[name])
             self._registered.add(name)
         return name
+
+    def cached(self, key: tuple, compute: Callable[[], object]):
+        """`compute()`, remembered for this published version under `key` (a page's query and its parameters):
+        every session and rerun reuses it until a new snapshot is published, which starts with an empty cache,
+        so a result is always the snapshot's own. Results are shared: callers must not modify them."""
+        version = self._version
+        if version is None:
+            return compute()
+        with version.memo_lock:
+            if key in version.results:
+                version.results.move_to_end(key)
+                return version.results[key]
+        value = compute()  # outside the lock: two sessions may compute the same thing once, never block each other
+        with version.memo_lock:
+            version.results[key] = value
+            while len(version.results) > RESULTS_PER_VERSION:
+                version.results.popitem(last=False)
+        return value
 
     def tables(self) -> frozenset[str]:
         if self._tables is None:

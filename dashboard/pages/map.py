@@ -1,10 +1,12 @@
 """Carte: active establishments coloured by sector and sized by headcount band; grid cells when too many.
-Drawn with Vega-Lite's own Mercator projection: readable offline, no base map requested."""
+Drawn with Vega-Lite's own Mercator projection, readable offline; base tiles underneath only when the tile host
+answered the server's probe (dashboard/tiles.py)."""
 
 import altair as alt
 import streamlit as st
 
-from dashboard import fmt, queries
+from dashboard import fmt, queries, tiles
+from dashboard.text import md_escape
 from dashboard.ui import filter_sidebar, page_header, read_filters, snapshot, write_filters
 
 with snapshot() as snap:
@@ -38,6 +40,17 @@ with snapshot() as snap:
     labels = alt.Chart(places).project(type="mercator").mark_text(fontSize=13, fontWeight="bold", color="#333",
                                                                   dy=-14).encode(
         longitude="longitude:Q", latitude="latitude:Q", text="commune:N")
-    st.altair_chart((chart + labels).properties(height=620), width="stretch")
+    layers = [chart, labels]
+    source = tiles.configured_source()
+    with_tiles = tiles.tiles_reachable(source)  # offline: no tile layer at all, so no failing image request
+    if with_tiles:
+        bbox = (points["longitude"].min(), points["latitude"].min(), points["longitude"].max(), points["latitude"].max())
+        base_tiles = alt.Chart(tiles.tile_frame(source, bbox)).project(type="mercator").mark_image(
+            aspect=False, opacity=0.9).encode(longitude="lon:Q", latitude="lat:Q", longitude2="lon2:Q",
+                                               latitude2="lat2:Q", url="url:N")
+        layers.insert(0, base_tiles)
+    st.altair_chart(alt.layer(*layers).properties(height=620), width="stretch")
+    if with_tiles:
+        st.caption(f"Fond de carte : {md_escape(source.attribution)}")
     st.caption("Coordonnées : Lambert 93 du répertoire SIRENE converties en WGS84. Les établissements des personnes "
                "à diffusion partielle ne sont pas localisés.")

@@ -27,12 +27,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_dashboard(workdir: Path, log: Path):
-    """`radar dashboard` as a user starts it; yields the base URL once the server answers."""
+def running_dashboard(workdir: Path, log: Path, tiles: str = "none"):
+    """`radar dashboard` as a user starts it; yields the base URL once the server answers. Base tiles are off
+    unless a test passes a (loopback) tile URL template: nothing may leave the machine."""
     port = free_port()
     radar = Path(sys.executable).with_name("radar")
     cmd = [str(radar), "dashboard", "--workdir", str(workdir), "--port", str(port)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
+    env["RADAR_DASHBOARD_TILES"] = tiles
     with log.open("wb") as out:
         # Started from elsewhere than the project, as a user would: imports must not depend on the cwd.
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=log.parent)
@@ -61,16 +63,25 @@ def running_dashboard(workdir: Path, log: Path):
 
 
 class Browser:
-    """One Chromium page that records console errors, dialogs and every request leaving loopback (blocked)."""
+    """One Chromium page that records console errors, dialogs and every request leaving loopback (blocked).
 
-    def __init__(self, pw):
+    By default every request goes through Playwright's router, which aborts those leaving loopback; routing also
+    turns the HTTP cache off, so each visit downloads the whole front end again. `cache=True` (the benchmark:
+    a returning user's browser keeps Streamlit's immutable bundles) blocks names at Chromium's resolver instead
+    and only records outside requests."""
+
+    def __init__(self, pw, cache: bool = False):
         self.console_errors: list[str] = []
         self.dialogs: list[str] = []
         self.outside_requests: list[str] = []
-        self.browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        args = CHROMIUM_ARGS + (["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"] if cache else [])
+        self.browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=args)
         self.context = self.browser.new_context(viewport={"width": 1400, "height": 1800}, locale="fr-FR",
                                                 timezone_id="Europe/Paris", service_workers="block")
-        self.context.route("**/*", self._route)
+        if cache:
+            self.context.on("request", lambda r: self._outside(r.url) and self.outside_requests.append(r.url))
+        else:
+            self.context.route("**/*", self._route)
         self.page = self.context.new_page()
         self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         self.page.on("pageerror", lambda e: self.console_errors.append(f"pageerror: {e}"))
@@ -78,13 +89,16 @@ class Browser:
         self.bad_responses: list[str] = []
         self.page.on("response", lambda r: r.status >= 400 and self.bad_responses.append(f"{r.status} {r.url}"))
 
+    @staticmethod
+    def _outside(url: str) -> bool:
+        return not url.startswith(("data:", "blob:")) and urlsplit(url).hostname not in ("127.0.0.1", "localhost")
+
     def _route(self, route):
-        host = urlsplit(route.request.url).hostname
-        if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
+        if self._outside(route.request.url):
             self.outside_requests.append(route.request.url)
             route.abort()
+        else:
+            route.continue_()
 
     def _dialog(self, dialog):
         self.dialogs.append(dialog.message)

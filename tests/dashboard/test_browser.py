@@ -13,8 +13,11 @@ import duckdb
 import pytest
 from babel.numbers import format_decimal
 
-from tests.dashboard.browser import CHROMIUM, PAGES, Browser, running_dashboard
+from dashboard.tiles import tile_x, tile_y
+from tests.dashboard.browser import CHROMIUM, PAGES, Browser, free_port, running_dashboard
 from tests.dashboard.conftest import IMG, MUSTACHE, XSS
+from tests.fakes.http_server import FakeServer
+from tests.fakes.tiles import serve_tiles, tile_requests
 from warehouse.db import connect_snapshot
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)")
@@ -115,3 +118,73 @@ def test_every_page_in_a_real_browser(salted, shots, tmp_path):
         "Failed to load resource: the server responded with a status of 404 (Not Found)")]
     assert not errors, errors
     assert {p.name for p in shots.glob("*.png")} >= {f"{s or 'vue-ensemble'}.png" for s in PAGES}
+
+
+def tile_pixels(png_path: Path) -> float:
+    """Share of a screenshot's pixels with the fake tiles' hue (cyan: green and blue high, red low; the exact
+    values depend on the layer's opacity and the page's background)."""
+    from PIL import Image
+
+    data = Image.open(png_path).convert("RGB").tobytes()
+    pixels = len(data) // 3
+    cyan = sum(1 for i in range(0, len(data), 3) if data[i + 1] > 150 and data[i + 2] > 150 and data[i] < data[i + 1] - 100)
+    return cyan / pixels
+
+
+def open_map(base: str, b: Browser, shot: Path):
+    # The home page first: Streamlit only knows the pages of st.navigation once app.py has run, and logs a
+    # console error when the very first visit of a fresh server is to another page.
+    b.open(f"{base}/", PAGES[""])
+    b.open(f"{base}/carte", PAGES["carte"])
+    chart = b.page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.wait_for()
+    b.page.wait_for_timeout(1500)  # images arrive after the chart is drawn
+    chart.screenshot(path=str(shot))
+    return chart
+
+
+def test_map_draws_base_tiles_when_the_tile_host_answers(salted, shots, tmp_path):
+    shared, _ = salted
+    with FakeServer() as tile_host:
+        template = serve_tiles(tile_host)
+        with running_dashboard(shared.parent.parent, tmp_path / "dashboard.log", tiles=template) as base, \
+                sync_api.sync_playwright() as pw:
+            b = Browser(pw)
+            try:
+                open_map(base, b, shots / "carte-fond.png")
+                caption = b.page.get_by_text("Fond de carte").first.inner_text()
+            finally:
+                b.close()
+        requests = tile_requests(tile_host)
+    probes = [r for z, _, _, r in requests if z == 0]
+    drawn = [(z, x, y) for z, x, y, r in requests if "Chrome" in r.headers.get("user-agent", "")]
+    assert probes and all(r.headers["user-agent"].startswith("EcosystemRadar/") for r in probes)  # the server's probe
+    assert len(drawn) >= 4 and all(z >= 10 for z, _, _ in drawn), drawn  # the browser fetched the territory's tiles
+    (lat, lon), = sql(shared, "SELECT avg(latitude), avg(longitude) FROM establishment WHERE in_territory")
+    z = drawn[0][0]
+    assert (z, tile_x(lon, z), tile_y(lat, z)) in drawn  # ...including the one under the territory's centre
+    assert tile_pixels(shots / "carte-fond.png") > 0.2  # and drew them
+    assert "© OpenStreetMap" in caption
+    assert not b.outside_requests and not b.dialogs
+    assert not [e for e in b.console_errors if not e.startswith("Failed to load resource: the server responded "
+                                                                "with a status of 404")], b.console_errors
+
+
+def test_map_has_no_tile_layer_when_the_tile_host_is_unreachable(salted, shots, tmp_path):
+    shared, _ = salted
+    dead = f"http://127.0.0.1:{free_port()}/tiles/{{z}}/{{x}}/{{y}}.png"  # nothing listens there
+    with running_dashboard(shared.parent.parent, tmp_path / "dashboard.log", tiles=dead) as base, \
+            sync_api.sync_playwright() as pw:
+        b = Browser(pw)
+        requested: list[str] = []
+        b.page.on("request", lambda r: requested.append(r.url))
+        try:
+            open_map(base, b, shots / "carte-sans-fond.png")
+            assert b.page.get_by_text("Fond de carte").count() == 0
+        finally:
+            b.close()
+    assert not [u for u in requested if "/tiles/" in u], requested  # no tile layer: not one tile asked for
+    assert tile_pixels(shots / "carte-sans-fond.png") < 0.01
+    assert not b.outside_requests and not b.dialogs
+    assert not [e for e in b.console_errors if not e.startswith("Failed to load resource: the server responded "
+                                                                "with a status of 404")], b.console_errors

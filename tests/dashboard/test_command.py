@@ -26,3 +26,20 @@ def test_missing_snapshot_is_one_clear_line(tmp_path):
     assert result.exit_code == 1
     assert "no published snapshot" in result.output and "radar demo" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_bad_tile_setting_is_one_clear_line(tmp_path, monkeypatch):
+    from radar.config import DEFAULT_TERRITORY
+
+    snapshot = tmp_path / "wd" / "published" / "radar.duckdb"
+    snapshot.parent.mkdir(parents=True)
+    snapshot.write_bytes(b"")  # never opened: the setting is checked before the server starts
+    territory = tmp_path / "t.toml"
+    territory.write_text(DEFAULT_TERRITORY.read_text(encoding="utf-8").replace("{y}.png", ".png"), encoding="utf-8")
+    monkeypatch.delenv("RADAR_DASHBOARD_TILES", raising=False)
+    result = CliRunner().invoke(main, ["dashboard", "--workdir", str(tmp_path / "wd"), "--territory", str(territory)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "[dashboard] tiles" in result.output and "{z}, {x} and {y}" in result.output
+    monkeypatch.setenv("RADAR_DASHBOARD_TILES", "file:///etc/passwd")
+    result = CliRunner().invoke(main, ["dashboard", "--workdir", str(tmp_path / "wd")])
+    assert result.exit_code == 1 and "$RADAR_DASHBOARD_TILES" in result.output

@@ -44,6 +44,34 @@ def test_new_publication_is_picked_up_and_a_request_in_flight_keeps_its_version(
     reader.close()
 
 
+def test_cached_results_belong_to_their_version(tmp_path):
+    """Page queries are remembered per published version: reused until a new snapshot is published, never
+    carried over to it; frames are handed out as copies (pages add display columns)."""
+    from dashboard.queries import per_snapshot
+
+    calls = []
+
+    @per_snapshot
+    def sirens(s, limit):
+        calls.append(limit)
+        return s.df("SELECT siren FROM company ORDER BY siren::INT LIMIT ?", [limit])
+
+    path = tmp_path / "radar.duckdb"
+    publish(path, 10)
+    reader = SnapshotReader(path)
+    with open_snapshot(reader) as snap:
+        first = sirens(snap, 100)
+        first["added by a page"] = 1
+    with open_snapshot(reader) as snap:
+        again = sirens(snap, 100)
+        assert len(again) == 10 and list(again.columns) == ["siren"] and calls == [100]
+        assert len(sirens(snap, 5)) == 5 and calls == [100, 5]  # other parameters: another result
+    publish(path, 20)
+    with open_snapshot(reader) as snap:
+        assert len(sirens(snap, 100)) == 20 and calls == [100, 5, 100]  # a new snapshot: computed afresh
+    reader.close()
+
+
 def test_readers_in_threads_only_see_complete_versions(tmp_path):
     path = tmp_path / "radar.duckdb"
     publish(path, 1000)

@@ -276,7 +276,8 @@ class FakeServer:
 
     # -- scripting
     def route(self, path: str, *replies: Reply | Route) -> FakeServer:
-        """Script `path`: one callable, or replies played in order (the last one repeats)."""
+        """Script `path`: one callable, or replies played in order (the last one repeats). A path ending in `*`
+        matches every path it begins (tile servers: `/tiles/*`); exact paths win."""
         if len(replies) == 1 and callable(replies[0]) and not isinstance(replies[0], Reply):
             self._routes[path] = replies[0]
         else:
@@ -295,6 +296,8 @@ class FakeServer:
     # -- serving
     def _next_reply(self, req: RecordedRequest) -> Reply:
         route = self._routes.get(req.path)
+        if route is None:
+            route = next((r for p, r in self._routes.items() if p.endswith("*") and req.path.startswith(p[:-1])), None)
         if route is None:
             return Reply(404, b"not found", {"Content-Type": "text/plain"})
         if callable(route):
