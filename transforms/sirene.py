@@ -207,7 +207,7 @@ def clean_etablissements(raw: pd.DataFrame, ref: Reference, commune_codes: list[
     valid["longitude"], valid["latitude"] = lambert93_to_wgs84(valid["lambert_x"], valid["lambert_y"],
                                                                valid["commune_code"])
     valid["in_territory"] = valid["commune_code"].isin(commune_codes).fillna(False).astype(bool)
-    deduped = dedupe_latest(valid, "siret", raw.loc[valid.index])
+    deduped = dedupe_latest(valid, "siret", raw)
     counts = {"rows_in": len(raw), "loaded": len(deduped), "quarantined": len(quarantine),
               "deduplicated": len(valid) - len(deduped)}
     return CleanResult(deduped.reset_index(drop=True), quarantine, counts)
@@ -235,7 +235,7 @@ def clean_unites_legales(raw: pd.DataFrame, ref: Reference) -> CleanResult:
     valid["is_purged"] = valid["is_purged"].str.lower().map({"true": True, "false": False}).astype("boolean")
     for col in INT_FIELDS:
         valid[col] = _to_int(valid[col])
-    deduped = dedupe_latest(valid, "siren", raw.loc[valid.index])
+    deduped = dedupe_latest(valid, "siren", raw)
     counts = {"rows_in": len(raw), "loaded": len(deduped), "quarantined": len(quarantine),
               "deduplicated": len(valid) - len(deduped),
               "unlabelled_legal_form": int((deduped["legal_form"].notna()
