@@ -6,7 +6,10 @@ import streamlit as st
 
 from dashboard import tiles
 
-HERE = Path(__file__).parent / "pages"
+# Not "pages": Streamlit treats a pages/ folder beside the main script as a legacy multipage app and, on the
+# first script run of a fresh server, resolves the URL against that folder (map, companies...) before
+# st.navigation is called: a first visit to /carte then logs "page does not seem to exist".
+HERE = Path(__file__).parent / "views"
 
 st.set_page_config(page_title="Radar de l’écosystème", layout="wide")  # no page_icon: an icon would be fetched from a CDN
 PAGES = [

@@ -38,6 +38,8 @@ def is_valid_siret(value: object) -> bool:
 def _luhn_mask(values: pd.Series, length: int) -> np.ndarray:
     """Vectorised Luhn over a column: digit matrix, every second digit from the right doubled."""
     arr = pa.array(values.astype("string"), type=pa.string(), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):  # a pyarrow-backed column read from a file of several row groups
+        arr = arr.combine_chunks()
     shaped = pc.fill_null(pc.match_substring_regex(arr, f"^[0-9]{{{length}}}$"), False).to_numpy(
         zero_copy_only=False)
     ok = np.zeros(len(values), dtype=bool)

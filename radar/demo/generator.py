@@ -813,8 +813,7 @@ def _select(columns: tuple[str, ...], exprs: dict[str, str], personal: tuple[str
     return ",\n  ".join(out)
 
 
-def _scale_etablissement_sql(rows: int, n_ul: int, territory_share: float) -> str:
-    inside, _ = _places()
+def _scale_etablissement_sql(rows: int, n_ul: int, territory_share: float, inside: tuple[Place, ...]) -> str:
     tech, other = _naf_codes()
     ppm = int(round(territory_share * 1_000_000))
     codes, posts, names = (_sql_list(v) for v in zip(*((p.code, p.postcodes[0], p.name) for p in inside)))
@@ -923,8 +922,12 @@ FROM d"""
 
 
 def write_scale_stock(out_dir: Path, rows: int = 10_000_000, *, fmt: str = "parquet", seed: int = 1,
-                      territory_share: float = 0.002) -> dict:
+                      territory_share: float = 0.002, places: tuple[Place, ...] | None = None) -> dict:
     """Write France-sized StockEtablissement (`rows` rows) and StockUniteLegale (~0.68 x rows) files.
+
+    `territory_share` of the establishments are spread evenly over `places` (default: the default territory's
+    communes), within 800 m of each place's Lambert 93 point; the others over made-up communes of other
+    departments.
 
     Returns {"etablissements": Path, "unites_legales": Path, "etablissement_rows": int, "unite_legale_rows": int}."""
     import duckdb
@@ -939,7 +942,8 @@ def write_scale_stock(out_dir: Path, rows: int = 10_000_000, *, fmt: str = "parq
     con.execute(f"SET temp_directory = '{out_dir / '.duckdb_tmp'}'")
     _scale_macros(con, seed, n_ul)
     result = {"etablissement_rows": rows, "unite_legale_rows": n_ul}
-    for key, name, sql, n in (("etablissements", ET_FILE, _scale_etablissement_sql(rows, n_ul, territory_share), rows),
+    et_sql = _scale_etablissement_sql(rows, n_ul, territory_share, places or _places()[0])
+    for key, name, sql, n in (("etablissements", ET_FILE, et_sql, rows),
                               ("unites_legales", UL_FILE, _scale_unite_legale_sql(n_ul), n_ul)):
         path = out_dir / (name + FORMATS[fmt])
         started = time.monotonic()

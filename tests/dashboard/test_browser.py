@@ -26,6 +26,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 # Streamlit's frontend probes '<page path>/_stcore/health' and '/host-config' to find its base URL before
 # trying the root: those two 404s (and the console lines they cause) are the only tolerated ones.
 PROBES = ("/_stcore/health", "/_stcore/host-config")
+PROBE_404 = "Failed to load resource: the server responded with a status of 404 (Not Found)"
 
 
 def sql(snapshot: Path, query: str, params=None):
@@ -114,10 +115,35 @@ def test_every_page_in_a_real_browser(salted, shots, tmp_path):
     assert not b.outside_requests, b.outside_requests
     unexpected = [r for r in b.bad_responses if not r.startswith("404 ") or not r.endswith(PROBES)]
     assert not unexpected, unexpected
-    errors = [e for e in b.console_errors if e not in (
-        "Failed to load resource: the server responded with a status of 404 (Not Found)")]
+    errors = [e for e in b.console_errors if e != PROBE_404]
     assert not errors, errors
     assert {p.name for p in shots.glob("*.png")} >= {f"{s or 'vue-ensemble'}.png" for s in PAGES}
+
+
+def test_a_shared_link_is_the_first_visit_of_a_fresh_server(salted, shots, tmp_path):
+    """People arrive by shared links: the first request a new server gets may be any page, with its filters."""
+    shared, _ = salted
+    (located,), = sql(shared, "SELECT count(*) FROM establishment WHERE in_territory AND state = 'A' "
+                              "AND latitude IS NOT NULL AND longitude IS NOT NULL")
+    (filtered,), = sql(shared, "SELECT count(*) FROM establishment WHERE in_territory AND state = 'A' "
+                               "AND latitude IS NOT NULL AND longitude IS NOT NULL AND commune_code = '92040' "
+                               "AND naf_code IN (SELECT naf_code FROM ref_sector WHERE set_name = 'numerique')")
+    assert 0 < filtered < located
+    with running_dashboard(shared.parent.parent, tmp_path / "dashboard.log") as base, \
+            sync_api.sync_playwright() as pw:
+        b = Browser(pw)
+        try:
+            b.open(f"{base}/carte?commune=92040&secteur=numerique", PAGES["carte"])
+            b.page.screenshot(path=str(shots / "carte-lien-partage.png"))
+            shown = b.metric("Établissements actifs localisés")
+            url = b.page.url
+        finally:
+            b.close()
+    assert shown == fr(filtered)
+    assert url.endswith("/carte?commune=92040&secteur=numerique")
+    assert not b.dialogs and not b.outside_requests
+    assert [r for r in b.bad_responses if not r.endswith(PROBES)] == []
+    assert [e for e in b.console_errors if e != PROBE_404] == []
 
 
 def tile_pixels(png_path: Path) -> float:
@@ -132,9 +158,6 @@ def tile_pixels(png_path: Path) -> float:
 
 
 def open_map(base: str, b: Browser, shot: Path):
-    # The home page first: Streamlit only knows the pages of st.navigation once app.py has run, and logs a
-    # console error when the very first visit of a fresh server is to another page.
-    b.open(f"{base}/", PAGES[""])
     b.open(f"{base}/carte", PAGES["carte"])
     chart = b.page.locator('[data-testid="stVegaLiteChart"]').first
     chart.wait_for()
@@ -166,8 +189,7 @@ def test_map_draws_base_tiles_when_the_tile_host_answers(salted, shots, tmp_path
     assert tile_pixels(shots / "carte-fond.png") > 0.2  # and drew them
     assert "© OpenStreetMap" in caption
     assert not b.outside_requests and not b.dialogs
-    assert not [e for e in b.console_errors if not e.startswith("Failed to load resource: the server responded "
-                                                                "with a status of 404")], b.console_errors
+    assert [e for e in b.console_errors if e != PROBE_404] == []
 
 
 def test_map_has_no_tile_layer_when_the_tile_host_is_unreachable(salted, shots, tmp_path):
@@ -186,5 +208,4 @@ def test_map_has_no_tile_layer_when_the_tile_host_is_unreachable(salted, shots, 
     assert not [u for u in requested if "/tiles/" in u], requested  # no tile layer: not one tile asked for
     assert tile_pixels(shots / "carte-sans-fond.png") < 0.01
     assert not b.outside_requests and not b.dialogs
-    assert not [e for e in b.console_errors if not e.startswith("Failed to load resource: the server responded "
-                                                                "with a status of 404")], b.console_errors
+    assert [e for e in b.console_errors if e != PROBE_404] == []

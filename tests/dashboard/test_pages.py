@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from warehouse.db import connect_snapshot
 from tests.dashboard.conftest import IMG, MD_LINK, MUSTACHE, XSS
 
-PAGES = Path(__file__).resolve().parents[2] / "dashboard" / "pages"
+PAGES = Path(__file__).resolve().parents[2] / "dashboard" / "views"
 INJECTIONS = ("x'); DROP TABLE company; --", "' OR 1=1 --")
 
 

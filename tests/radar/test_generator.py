@@ -18,7 +18,7 @@ from extractors.sirene_schema import (
     UNITE_LEGALE_COLUMNS,
 )
 from radar.config import load_territory
-from radar.demo.generator import generate_demo, luhn_valid, main, write_scale_stock
+from radar.demo.generator import Place, generate_demo, luhn_valid, main, write_scale_stock
 
 NEIGHBOURS = {"92023", "92076", "92062", "75115", "75116", "92049"}
 
@@ -203,6 +203,24 @@ def test_scale_stock_has_the_requested_rows_and_official_columns(tmp_path, capsy
         assert sirens == 13_600 and gpso > 0
         assert con.sql("SELECT count(*) FROM et ANTI JOIN ul USING (siren)").fetchall()[0][0] == 0
     assert "StockEtablissement" in capsys.readouterr().out
+
+
+def test_scale_stock_in_other_places(tmp_path):
+    """The territory's share of the establishments goes to the places given (the dashboard bench: Paris)."""
+    places = (Place("75101", "PARIS 01", ("75001",), 651000, 6862500, 1.0, None, True),
+              Place("75116", "PARIS 16", ("75016",), 646500, 6862500, 1.0, None, True))
+    result = write_scale_stock(tmp_path, 4_000, territory_share=0.5, places=places)
+    rows = duckdb.sql(f"SELECT codeCommuneEtablissement AS commune, codePostalEtablissement AS postcode, "
+                      f"TRY_CAST(coordonneeLambertAbscisseEtablissement AS DOUBLE) AS x, "  # [ND] when withheld
+                      f"TRY_CAST(coordonneeLambertOrdonneeEtablissement AS DOUBLE) AS y "
+                      f"FROM read_parquet('{result['etablissements']}')").fetchall()
+    inside = [r for r in rows if r[0] in ("75101", "75116")]
+    assert 1_800 < len(inside) < 2_200 and {r[0] for r in inside} == {"75101", "75116"}
+    for commune, postcode, x, y in inside:
+        place = places[commune == "75116"]
+        assert postcode == place.postcodes[0]
+        assert x is None or (abs(x - place.x) <= 801 and abs(y - place.y) <= 801)
+    assert not [r for r in rows if r[0].startswith("92")]  # none in the default territory
 
 
 def test_command_line(tmp_path):

@@ -51,3 +51,14 @@ def test_vectorised_checks_agree_with_the_scalar_rule(values):
     col = pd.Series(values, dtype="object")
     assert list(valid_siren_mask(col)) == [is_valid_siren(v) for v in values]
     assert list(valid_siret_mask(col)) == [is_valid_siret(v) for v in values]
+
+
+def test_vectorised_checks_on_a_column_of_several_arrow_chunks():
+    # What pandas gives for a file of several row groups read with dtype_backend="pyarrow".
+    import pyarrow as pa
+
+    values = [siret(siren(n)) for n in range(1, 7)] + ["12345678901234", None]
+    chunked = pa.chunked_array([values[:3], values[3:]], type=pa.string())
+    col = pd.Series(pd.arrays.ArrowExtensionArray(chunked)).astype("string")
+    assert list(valid_siret_mask(col)) == [is_valid_siret(v) for v in values]
+    assert list(valid_siren_mask(col.str.slice(0, 9))) == [is_valid_siren(v and v[:9]) for v in values]
