@@ -260,4 +260,5 @@ def load_history_months(
         record_run(con, run_id, "sirene_historique", started_at, "success", month=f"{dates[-1]:%Y-%m}",
                    counts=counts)
         faults.checkpoint("before_commit")
+    faults.checkpoint("after_commit")
     return counts
