@@ -2,7 +2,6 @@
 the warehouse reopens holding either nothing of the reconstruction or all of it, and a re-run ends with the same
 tables as a reconstruction that was never interrupted."""
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -16,7 +15,7 @@ from radar import sirene_month
 from radar.config import Workdir, load_territory
 from tests.builders import write_stock
 from tests.conftest import ledger, table_hashes
-from tests.warehouse.history_months import first_stock, reconstruct, write_history_file
+from tests.warehouse.history_months import contents, first_stock, reconstruct, write_history_file
 from tests.warehouse.months import load
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,8 +23,6 @@ RANGE = ["2024-06", "2024-07", "2024-08", "2024-09", "2024-10"]
 RECONSTRUCT = ("import sys; from pathlib import Path; from radar.config import Workdir; "
                "from tests.warehouse.history_months import reconstruct; "
                "reconstruct(Workdir(Path(sys.argv[1])), Path(sys.argv[2]), sys.argv[3].split(','))")
-# Columns that name the run or its clock: they differ between any two runs, interrupted or not.
-RUN_COLUMNS = ("run_id", "loaded_at", "applied_at", "started_at", "ended_at")
 
 
 def kill_at(point: str, workdir: Workdir, history: Path) -> None:
@@ -41,24 +38,6 @@ def kill_at(point: str, workdir: Workdir, history: Path) -> None:
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
-
-
-def contents(db_path: Path) -> dict[str, tuple[int, str]]:
-    """Every table but the run ledger, without the columns that identify a run: what two runs must agree on."""
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        out = {}
-        for (schema, table) in con.execute("""SELECT schema_name, table_name FROM duckdb_tables()
-                                              WHERE NOT internal AND (schema_name, table_name) <> ('meta', 'run')
-                                              ORDER BY ALL""").fetchall():
-            columns = [c for (c,) in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
-                [schema, table]).fetchall() if c not in RUN_COLUMNS]
-            rows = con.execute(f"SELECT {', '.join(columns)} FROM {schema}.{table} ORDER BY ALL").fetchall()
-            out[f"{schema}.{table}"] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
-        return out
-    finally:
-        con.close()
 
 
 @pytest.fixture
