@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 
@@ -28,6 +28,7 @@ from warehouse.reference import load_reference
 
 QUARANTINE_ENTITY = "establishment_period"
 _NO_DATE = "DATE '0001-01-01'"
+_EMPTY_MONTH = {"establishments": 0, "active_in_territory": 0, "without_history": 0}
 
 
 @dataclass(frozen=True)
@@ -140,34 +141,36 @@ def _quarantine(con: duckdb.DuckDBPyConnection, run_id: str, month: date) -> Non
         FROM hist_checked WHERE rule IS NOT NULL""", [run_id, month, QUARANTINE_ENTITY])
 
 
-def _build_month(con: duckdb.DuckDBPyConnection, month: date, base: date) -> None:
-    eom = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    params = {"month": month, "eom": eom, "base": base}
+def _build_months(con: duckdb.DuckDBPyConnection, months: list[date], base: date) -> None:
+    """All the reconstructed months at once (temp table rec_month, then the monthly tables): the base stock's
+    SIRETs times the months, each with its period in effect at the month's end."""
+    con.execute("CREATE OR REPLACE TEMP TABLE hist_month AS SELECT unnest(?::DATE[]) AS month", [months])
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE rec_month AS
         WITH base AS (SELECT * FROM core.establishment_monthly WHERE month = $base),
-        firsts AS (SELECT siret, min(coalesce(start, {_NO_DATE})) AS first_start FROM hist_period GROUP BY siret),
-        -- The period in effect at the month's end; when the registry says the SIRET existed but its first period
-        -- starts later (dates of different variables are not always consistent), that first period.
-        chosen AS (
-            SELECT p.* FROM hist_period p
-            QUALIFY row_number() OVER (
-                PARTITION BY siret
-                ORDER BY coalesce(start, {_NO_DATE}) <= $eom DESC,
-                         CASE WHEN coalesce(start, {_NO_DATE}) <= $eom THEN coalesce(start, {_NO_DATE}) END DESC,
-                         coalesce(start, {_NO_DATE})) = 1
-        )
+        months AS (SELECT month, last_day(month) AS eom FROM hist_month),
+        periods AS (SELECT *, coalesce(start, {_NO_DATE}) AS since FROM hist_period),
+        firsts AS (SELECT siret, min(since) AS first_start FROM periods GROUP BY siret),
+        -- The period in effect at the month's end: the last one started by then; when the registry says the SIRET
+        -- existed but its first period starts later (dates of different variables are not always consistent),
+        -- that first period.
+        at_eom AS (
+            SELECT g.siret, g.month, coalesce(p.since, g.first_start) AS since
+            FROM (SELECT f.siret, f.first_start, m.month, m.eom FROM firsts f, months m) g
+            ASOF LEFT JOIN periods p ON p.siret = g.siret AND p.since <= g.eom
+        ),
+        chosen AS (SELECT a.month, p.* EXCLUDE (since) FROM at_eom a JOIN periods p USING (siret, since))
         SELECT b.* EXCLUDE (month, headcount_band, headcount_year, last_processed_at, period_count, period_start,
                             state, sign1, sign2, sign3, usual_name, naf_code, naf_nomenclature, is_employer,
                             naf25_code, is_head_office),
-               $month AS month,
+               mo.month,
                CAST(NULL AS VARCHAR) AS headcount_band, CAST(NULL AS INTEGER) AS headcount_year,
                CAST(NULL AS TIMESTAMP) AS last_processed_at, CAST(NULL AS INTEGER) AS period_count,
                CAST(NULL AS VARCHAR) AS naf25_code,
                CASE WHEN c.siret IS NULL THEN b.period_start ELSE c.start END AS period_start,
                -- No history for this SIRET: its stock state, unless that state began after the month (then open).
                CASE WHEN c.siret IS NOT NULL THEN coalesce(c.state, 'A')
-                    WHEN b.state = 'F' AND b.period_start > $eom THEN 'A'
+                    WHEN b.state = 'F' AND b.period_start > mo.eom THEN 'A'
                     ELSE b.state END AS state,
                CASE WHEN c.siret IS NULL THEN b.sign1 ELSE c.sign1 END AS sign1,
                CASE WHEN c.siret IS NULL THEN b.sign2 ELSE c.sign2 END AS sign2,
@@ -180,28 +183,30 @@ def _build_month(con: duckdb.DuckDBPyConnection, month: date, base: date) -> Non
                CASE WHEN b.state = 'F' THEN b.period_start END AS base_closed_on,
                c.siret IS NOT NULL AS has_history
         FROM base b
-        LEFT JOIN firsts f USING (siret)
-        LEFT JOIN chosen c USING (siret)
-        WHERE coalesce(coalesce(b.created_on, f.first_start) <= $eom, true)""", params)
+        CROSS JOIN months mo
+        LEFT JOIN firsts f ON f.siret = b.siret
+        LEFT JOIN chosen c ON c.siret = b.siret AND c.month = mo.month
+        WHERE coalesce(coalesce(b.created_on, f.first_start) <= mo.eom, true)""", {"base": base})
     con.execute("""
         CREATE OR REPLACE TEMP TABLE rec_head_office AS
-        SELECT r.siren, coalesce(any_value(r.siret) FILTER (WHERE r.siret = r.siren || c.head_office_nic),
-                                 arg_min(r.siret, (r.state <> 'A', r.base_closed_on IS NULL,
-                                                   coalesce(r.base_closed_on, DATE '9999-12-31'),
-                                                   NOT r.base_is_head_office, r.siret))) AS siret
+        SELECT r.month, r.siren,
+               coalesce(any_value(r.siret) FILTER (WHERE r.siret = r.siren || c.head_office_nic),
+                        arg_min(r.siret, (r.state <> 'A', r.base_closed_on IS NULL,
+                                          coalesce(r.base_closed_on, DATE '9999-12-31'),
+                                          NOT r.base_is_head_office, r.siret))) AS siret
         FROM rec_month r
         LEFT JOIN core.company_monthly c ON c.siren = r.siren AND c.month = $base
-        GROUP BY r.siren""", {"base": base})
+        GROUP BY r.month, r.siren""", {"base": base})
     con.execute("""
         INSERT INTO core.establishment_monthly BY NAME
         SELECT r.* EXCLUDE (base_is_head_office, base_closed_on, has_history),
                coalesce(r.siret = h.siret, false) AS is_head_office
-        FROM rec_month r LEFT JOIN rec_head_office h USING (siren)""")
+        FROM rec_month r LEFT JOIN rec_head_office h USING (month, siren)""")
     con.execute("""
         INSERT INTO core.company_monthly BY NAME
         SELECT c.* EXCLUDE (month, headcount_band, headcount_year, last_processed_at, period_count, category,
                             category_year, period_start, state, head_office_nic, naf25_code),
-               $month AS month,
+               s.month,
                CAST(NULL AS VARCHAR) AS headcount_band, CAST(NULL AS INTEGER) AS headcount_year,
                CAST(NULL AS TIMESTAMP) AS last_processed_at, CAST(NULL AS INTEGER) AS period_count,
                CAST(NULL AS VARCHAR) AS category, CAST(NULL AS INTEGER) AS category_year,
@@ -209,9 +214,10 @@ def _build_month(con: duckdb.DuckDBPyConnection, month: date, base: date) -> Non
                CASE WHEN s.any_open THEN 'A' ELSE 'C' END AS state,
                substr(h.siret, 10) AS head_office_nic
         FROM core.company_monthly c
-        JOIN (SELECT siren, bool_or(state = 'A') AS any_open FROM rec_month GROUP BY siren) s USING (siren)
-        LEFT JOIN rec_head_office h USING (siren)
-        WHERE c.month = $base""", {"month": month, "base": base})
+        JOIN (SELECT month, siren, bool_or(state = 'A') AS any_open FROM rec_month GROUP BY month, siren) s
+            USING (siren)
+        LEFT JOIN rec_head_office h ON h.siren = s.siren AND h.month = s.month
+        WHERE c.month = $base""", {"base": base})
 
 
 def load_history_months(
@@ -236,28 +242,27 @@ def load_history_months(
         for table in ("core.establishment_monthly", "core.company_monthly", "quarantine.sirene", "meta.stock_month"):
             con.execute(f"DELETE FROM {table} WHERE month IN (SELECT unnest(?::DATE[]))", [dates])
         _quarantine(con, run_id, dates[0])
-        per_month = {}
-        for d in dates:
-            _build_month(con, d, base)
-            row = con.execute("""SELECT count(*), count(*) FILTER (WHERE in_territory AND state = 'A'),
-                                        count(*) FILTER (WHERE NOT has_history) FROM rec_month""").fetchone()
-            per_month[f"{d:%Y-%m}"] = {"establishments": row[0], "active_in_territory": row[1],
-                                       "without_history": row[2]}
-            month_counts = dict(counts, **per_month[f"{d:%Y-%m}"])
-            con.execute(
-                """INSERT INTO meta.stock_month (month, run_id, loaded_at, etablissements_file,
-                       etablissements_sha256, etablissements_bytes, unites_legales_file, unites_legales_sha256,
-                       unites_legales_bytes, counts, source, based_on_month)
-                   VALUES (?, ?, now(), ?, ?, ?, ?, ?, ?, ?, 'historique', ?)""",
-                [d, run_id, provenance.history_file, provenance.history_sha256, provenance.history_bytes,
-                 provenance.unites_legales_file, provenance.unites_legales_sha256, provenance.unites_legales_bytes,
-                 json.dumps(month_counts), base])
-            faults.checkpoint("mid_load_history")
+        _build_months(con, dates, base)
+        faults.checkpoint("mid_load_history")
+        built = {d: {"establishments": n, "active_in_territory": active, "without_history": bare}
+                 for d, n, active, bare in con.execute("""
+                     SELECT month, count(*), count(*) FILTER (WHERE in_territory AND state = 'A'),
+                            count(*) FILTER (WHERE NOT has_history)
+                     FROM rec_month GROUP BY month""").fetchall()}
+        per_month = {f"{d:%Y-%m}": built.get(d, dict(_EMPTY_MONTH)) for d in dates}
+        con.executemany(
+            """INSERT INTO meta.stock_month (month, run_id, loaded_at, etablissements_file, etablissements_sha256,
+                   etablissements_bytes, unites_legales_file, unites_legales_sha256, unites_legales_bytes, counts,
+                   source, based_on_month)
+               VALUES (?, ?, now(), ?, ?, ?, ?, ?, ?, ?, 'historique', ?)""",
+            [[d, run_id, provenance.history_file, provenance.history_sha256, provenance.history_bytes,
+              provenance.unites_legales_file, provenance.unites_legales_sha256, provenance.unites_legales_bytes,
+              json.dumps(dict(counts, **per_month[f"{d:%Y-%m}"])), base] for d in dates])
         refresh_current_state(con)
-        for d in dates:  # each call also re-derives the next loaded month, the base stock after the last one
-            derive_events(con, d)
+        derive_events(con, *dates)
         counts["months"] = per_month
         record_run(con, run_id, "sirene_historique", started_at, "success", month=f"{dates[-1]:%Y-%m}",
                    counts=counts)
         faults.checkpoint("before_commit")
+    faults.checkpoint("after_commit")
     return counts

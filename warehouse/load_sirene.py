@@ -102,22 +102,26 @@ def refresh_current_state(con: duckdb.DuckDBPyConnection) -> None:
         WHEN NOT MATCHED BY SOURCE THEN DELETE""")
 
 
-def derive_events(con: duckdb.DuckDBPyConnection, month: date) -> list[date]:
-    """Re-derive the registry events of `month` and of the next loaded month (its comparison base changed).
-    A reconstructed month (meta.stock_month.source = 'historique', written before this is called) gets the
-    reduced comparison: creations, closures, activity changes."""
+def derive_events(con: duckdb.DuckDBPyConnection, *changed: date) -> list[date]:
+    """Re-derive the registry events of the `changed` months and of the loaded month after each (its comparison
+    base changed). Reconstructed months (meta.stock_month.source = 'historique', written before this is called)
+    get the reduced comparison, creations, closures, activity changes, all in one statement."""
     months = [r[0] for r in con.execute(
         "SELECT DISTINCT month FROM core.establishment_monthly ORDER BY month").fetchall()]
     reconstructed = {r[0] for r in con.execute(
         "SELECT month FROM meta.stock_month WHERE source = 'historique'").fetchall()}
-    later = [m for m in months if m > month]
-    targets = [month] + later[:1]
+    targets = set(changed)
+    for month in changed:
+        targets.update([m for m in months if m > month][:1])
+    targets = sorted(targets)
     con.execute("DELETE FROM core.event WHERE source = 'sirene' AND month IN (SELECT unnest(?::DATE[]))", [targets])
-    for cur in targets:
-        earlier = [m for m in months if m < cur]
-        if earlier:
-            sql = _HISTORY_EVENTS_SQL if cur in reconstructed else _EVENTS_SQL
-            con.execute(sql, {"prev": earlier[-1], "cur": cur})
+    pairs = [(max(earlier), cur) for cur in targets if (earlier := [m for m in months if m < cur])]
+    rebuilt = [(prev, cur) for prev, cur in pairs if cur in reconstructed]
+    if rebuilt:
+        con.execute(_HISTORY_EVENTS_SQL, {"prev": [p for p, _ in rebuilt], "cur": [c for _, c in rebuilt]})
+    for prev, cur in pairs:
+        if cur not in reconstructed:
+            con.execute(_EVENTS_SQL, {"prev": prev, "cur": cur})
     return targets
 
 

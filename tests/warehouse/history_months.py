@@ -3,8 +3,11 @@ steps of a reconstruction run without Prefect (the flow composes these same step
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timezone
 from pathlib import Path
+
+import duckdb
 
 from radar import sirene_history, sirene_month
 from radar.config import Workdir, load_territory
@@ -12,6 +15,8 @@ from tests.builders import etab_row, history_row, siren, siret, ul_row, write_hi
 from tests.warehouse.months import A, B, C, F, G, P, base_month, head, next_month
 
 H, I, J, K = (siren(i) for i in range(11, 15))
+# Columns that name the run or its clock: they differ between any two runs, interrupted or not.
+RUN_COLUMNS = ("run_id", "loaded_at", "applied_at", "started_at", "ended_at")
 
 
 def _extra() -> tuple[list[dict], list[dict]]:
@@ -100,3 +105,21 @@ def reconstruct(workdir: Workdir, source: str | Path, months: list[str], territo
         raise
     sirene_month.publish(workdir, territory)
     return {"status": "reconstructed", "counts": counts, **planned}
+
+
+def contents(db_path: Path) -> dict[str, tuple[int, str]]:
+    """Every table but the run ledger, without the columns that identify a run: what two runs must agree on."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        out = {}
+        for (schema, table) in con.execute("""SELECT schema_name, table_name FROM duckdb_tables()
+                                              WHERE NOT internal AND (schema_name, table_name) <> ('meta', 'run')
+                                              ORDER BY ALL""").fetchall():
+            columns = [c for (c,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
+                [schema, table]).fetchall() if c not in RUN_COLUMNS]
+            rows = con.execute(f"SELECT {', '.join(columns)} FROM {schema}.{table} ORDER BY ALL").fetchall()
+            out[f"{schema}.{table}"] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+        return out
+    finally:
+        con.close()
