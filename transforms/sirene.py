@@ -13,86 +13,15 @@ from functools import lru_cache
 
 import pandas as pd
 
-from extractors.sirene_schema import PERSONAL_ETABLISSEMENT, PERSONAL_UNITE_LEGALE
+from extractors.sirene_schema import (
+    ETABLISSEMENT_FIELDS,
+    PERSONAL_ETABLISSEMENT,
+    PERSONAL_UNITE_LEGALE,
+    UNITE_LEGALE_FIELDS,
+)
 from transforms.dedupe import dedupe_latest
 from transforms.identifiers import valid_siren_mask, valid_siret_mask
 from transforms.text import clean_text_column
-
-ETABLISSEMENT_FIELDS = {
-    "siret": "siret", "siren": "siren", "nic": "nic",
-    "statutDiffusionEtablissement": "statut_diffusion",
-    "dateCreationEtablissement": "created_on",
-    "trancheEffectifsEtablissement": "headcount_band",
-    "anneeEffectifsEtablissement": "headcount_year",
-    "dateDernierTraitementEtablissement": "last_processed_at",
-    "etablissementSiege": "is_head_office",
-    "nombrePeriodesEtablissement": "period_count",
-    "complementAdresseEtablissement": "address_complement",
-    "numeroVoieEtablissement": "street_number",
-    "indiceRepetitionEtablissement": "street_number_suffix",
-    "typeVoieEtablissement": "street_type",
-    "libelleVoieEtablissement": "street_name",
-    "codePostalEtablissement": "postcode",
-    "libelleCommuneEtablissement": "commune_name",
-    "libelleCommuneEtrangerEtablissement": "foreign_commune_name",
-    "distributionSpecialeEtablissement": "special_distribution",
-    "codeCommuneEtablissement": "commune_code",
-    "codeCedexEtablissement": "cedex_code",
-    "libelleCedexEtablissement": "cedex_name",
-    "codePaysEtrangerEtablissement": "country_code",
-    "libellePaysEtrangerEtablissement": "country_name",
-    "identifiantAdresseEtablissement": "address_id",
-    "coordonneeLambertAbscisseEtablissement": "lambert_x",
-    "coordonneeLambertOrdonneeEtablissement": "lambert_y",
-    "dateDebut": "period_start",
-    "etatAdministratifEtablissement": "state",
-    "enseigne1Etablissement": "sign1",
-    "enseigne2Etablissement": "sign2",
-    "enseigne3Etablissement": "sign3",
-    "denominationUsuelleEtablissement": "usual_name",
-    "activitePrincipaleEtablissement": "naf_code",
-    "nomenclatureActivitePrincipaleEtablissement": "naf_nomenclature",
-    "caractereEmployeurEtablissement": "is_employer",
-    "activitePrincipaleNAF25Etablissement": "naf25_code",
-}
-
-UNITE_LEGALE_FIELDS = {
-    "siren": "siren",
-    "statutDiffusionUniteLegale": "statut_diffusion",
-    "unitePurgeeUniteLegale": "is_purged",
-    "dateCreationUniteLegale": "created_on",
-    "sigleUniteLegale": "sigle",
-    "sexeUniteLegale": "sex",
-    "prenom1UniteLegale": "first_name1",
-    "prenom2UniteLegale": "first_name2",
-    "prenom3UniteLegale": "first_name3",
-    "prenom4UniteLegale": "first_name4",
-    "prenomUsuelUniteLegale": "usual_first_name",
-    "pseudonymeUniteLegale": "pseudonym",
-    "identifiantAssociationUniteLegale": "association_id",
-    "trancheEffectifsUniteLegale": "headcount_band",
-    "anneeEffectifsUniteLegale": "headcount_year",
-    "dateDernierTraitementUniteLegale": "last_processed_at",
-    "nombrePeriodesUniteLegale": "period_count",
-    "categorieEntreprise": "category",
-    "anneeCategorieEntreprise": "category_year",
-    "dateDebut": "period_start",
-    "etatAdministratifUniteLegale": "state",
-    "nomUniteLegale": "last_name",
-    "nomUsageUniteLegale": "usage_name",
-    "denominationUniteLegale": "denomination",
-    "denominationUsuelle1UniteLegale": "usual_name1",
-    "denominationUsuelle2UniteLegale": "usual_name2",
-    "denominationUsuelle3UniteLegale": "usual_name3",
-    "categorieJuridiqueUniteLegale": "legal_form",
-    "activitePrincipaleUniteLegale": "naf_code",
-    "nomenclatureActivitePrincipaleUniteLegale": "naf_nomenclature",
-    "nicSiegeUniteLegale": "head_office_nic",
-    "economieSocialeSolidaireUniteLegale": "is_ess",
-    "societeMissionUniteLegale": "is_mission_company",
-    "caractereEmployeurUniteLegale": "is_employer",
-    "activitePrincipaleNAF25UniteLegale": "naf25_code",
-}
 
 DATE_FIELDS = ("created_on", "period_start")
 INT_FIELDS = ("headcount_year", "period_count", "category_year")

@@ -17,7 +17,7 @@ from radar.demo.api.emulators import BodaccEmulator, InseeEmulator, RechercheEmu
 from radar.demo.api.insee_shape import siret_record
 from radar.demo.api.server import LoopbackApis
 from radar.demo.generator import luhn_complete, luhn_valid
-from transforms.sirene import ETABLISSEMENT_FIELDS, UNITE_LEGALE_FIELDS
+from extractors.sirene_schema import ETABLISSEMENT_FIELDS, UNITE_LEGALE_FIELDS
 from warehouse.db import connect_writer
 
 SEED = 2026
