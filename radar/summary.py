@@ -14,12 +14,15 @@ def _figures(workdir: Workdir) -> dict:
         stock = dict(con.execute(
             "SELECT scope, {'establishments': establishments, 'companies': companies} FROM territory_monthly "
             "WHERE month = ?", [latest]).fetchall())
-        events = con.execute("SELECT kind, count(*) FROM event GROUP BY kind ORDER BY kind").fetchall()
+        # Events from INSEE deltas are provisional (the next stock replaces them): counted apart, as the report does.
+        events = con.execute("SELECT kind, count(*) FROM event WHERE source <> 'insee' GROUP BY kind "
+                             "ORDER BY kind").fetchall()
+        provisional = con.execute("SELECT count(*) FROM event WHERE source = 'insee'").fetchone()[0]
         quarantined = con.execute("SELECT coalesce(sum(rows), 0) FROM quarantine_summary").fetchone()[0]
     finally:
         con.close()
     return {"latest": latest, "first": info[1], "months": info[2], "stock": stock, "events": events,
-            "quarantined": quarantined}
+            "provisional": provisional, "quarantined": quarantined}
 
 
 def _lines(workdir: Workdir, elapsed: float) -> list[str]:
@@ -31,6 +34,8 @@ def _lines(workdir: Workdir, elapsed: float) -> list[str]:
         f"{all_.get('companies', 0)} companies at end of {f['latest']:%Y-%m}",
         f"  of which tech:   {tech.get('establishments', 0)} establishments, {tech.get('companies', 0)} companies",
         "events by kind:    " + (", ".join(f"{k} {n}" for k, n in f["events"]) or "none"),
+        *([f"provisional:       {f['provisional']} events from INSEE deltas since the latest stock "
+           "(the next stock confirms or replaces them)"] if f["provisional"] else []),
         f"quarantined rows:  {f['quarantined']} (see quarantine_summary)",
         f"warehouse:         {workdir.warehouse}",
         f"snapshot:          {workdir.published}",

@@ -12,6 +12,7 @@ import pytest
 from radar import api_sources
 from radar.config import Workdir, load_territory
 from radar.sirene_month import publish
+from radar.summary import _lines as summary_lines
 from tests.builders import etab_row, siren, siret, ul_row, write_stock
 from tests.conftest import table_hashes
 from tests.fakes import insee_fake
@@ -162,6 +163,11 @@ def test_deltas_update_the_current_state_and_raise_the_monthly_comparisons_event
     assert _q(wd, f"SELECT count(*) FROM core.establishment WHERE siret = '{siret(X, 2)}'") == [(0,)]
     # The cursor comes from the territory query only.
     assert _q(wd, "SELECT value FROM meta.source_state WHERE source = 'insee'") == [("2026-10-09T10:00:00",)]
+    # The run's summary counts them apart from the registry's events.
+    publish(wd, load_territory())
+    lines = summary_lines(wd, 1.0)
+    assert "events by kind:    none" in lines
+    assert any(line.startswith(f"provisional:       {len(EXPECTED)} events from INSEE deltas") for line in lines)
 
     # The October stock arrives with the same facts: only the monthly comparison's events remain, once each.
     etabs, units, _ = october()
@@ -170,6 +176,9 @@ def test_deltas_update_the_current_state_and_raise_the_monthly_comparisons_event
     assert _events(wd, "insee") == []
     assert _events(wd, "sirene") == EXPECTED
     assert _q(wd, "SELECT DISTINCT state_source FROM core.establishment") == [("sirene",)]
+    lines = summary_lines(wd, 1.0)
+    assert not any(line.startswith("provisional:") for line in lines)
+    assert "creation 2" in next(line for line in lines if line.startswith("events by kind:"))
     assert _q(wd, f"SELECT first_seen_month::VARCHAR, round(latitude, 3), round(longitude, 3) FROM "
                   f"core.establishment WHERE siret = '{siret(O)}'") == [("2026-10-01", 48.784, 2.224)]
 
