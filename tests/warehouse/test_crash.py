@@ -1,36 +1,21 @@
 """kill -9 at named points of a load (T12, T13, T14): the warehouse reopens, and holds either all of the
 batch with its ledger row or none of it."""
 
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from radar.config import Workdir
 from tests.conftest import ledger, table_hashes
+from tests.warehouse.kill import kill_at as run_and_kill
 from tests.warehouse.months import load, write_months
 
-ROOT = Path(__file__).resolve().parents[2]
 LOAD = "from pathlib import Path; from radar.config import Workdir; from tests.warehouse.months import load; " \
        "import sys; load(Workdir(Path(sys.argv[1])), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4])"
 
 
 def kill_at(point: str, workdir: Workdir, etab: Path, ul: Path, month: str) -> None:
-    env = {**os.environ, "RADAR_KILL_AT": point}
-    proc = subprocess.Popen([sys.executable, "-c", LOAD, str(workdir.root), str(etab), str(ul), month],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    try:
-        for line in proc.stdout:
-            if line.strip() == f"REACHED {point}":
-                break
-        else:
-            pytest.fail(f"the load never reached {point}")
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
+    run_and_kill(point, LOAD, str(workdir.root), str(etab), str(ul), month)
 
 
 @pytest.fixture

@@ -2,10 +2,6 @@
 the warehouse reopens holding either nothing of the reconstruction or all of it, and a re-run ends with the same
 tables as a reconstruction that was never interrupted."""
 
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -16,9 +12,9 @@ from radar.config import Workdir, load_territory
 from tests.builders import write_stock
 from tests.conftest import ledger, table_hashes
 from tests.warehouse.history_months import contents, first_stock, reconstruct, write_history_file
+from tests.warehouse.kill import kill_at as run_and_kill
 from tests.warehouse.months import load
 
-ROOT = Path(__file__).resolve().parents[2]
 RANGE = ["2024-06", "2024-07", "2024-08", "2024-09", "2024-10"]
 RECONSTRUCT = ("import sys; from pathlib import Path; from radar.config import Workdir; "
                "from tests.warehouse.history_months import reconstruct; "
@@ -26,18 +22,7 @@ RECONSTRUCT = ("import sys; from pathlib import Path; from radar.config import W
 
 
 def kill_at(point: str, workdir: Workdir, history: Path) -> None:
-    env = {**os.environ, "RADAR_KILL_AT": point}
-    proc = subprocess.Popen([sys.executable, "-c", RECONSTRUCT, str(workdir.root), str(history), ",".join(RANGE)],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    try:
-        for line in proc.stdout:
-            if line.strip() == f"REACHED {point}":
-                break
-        else:
-            pytest.fail(f"the reconstruction never reached {point}")
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
+    run_and_kill(point, RECONSTRUCT, str(workdir.root), str(history), ",".join(RANGE), what="the reconstruction")
 
 
 @pytest.fixture
