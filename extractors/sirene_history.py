@@ -18,9 +18,16 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
-from extractors.sirene_stock import StockFile, check_columns, extract_zip_member, file_columns, projection, reader_sql
+from extractors.sirene_stock import (
+    StockFile,
+    check_columns,
+    extract_zip_member,
+    file_columns,
+    projection,
+    reader_sql,
+    scan_connection,
+    zip_scratch,
+)
 
 HISTORY_COLUMNS = (
     "siren", "nic", "siret", "dateFin", "dateDebut", "etatAdministratifEtablissement",
@@ -52,16 +59,12 @@ def scan_history(
 ) -> HistoryScan:
     """Write to `out_path` (Parquet, text columns in the official order) every period of the given SIRETs."""
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    zip_dir = scratch_dir / history.sha256[:16]
+    zip_dir = zip_scratch(scratch_dir, history)
     path = extract_zip_member(history.path, zip_dir) if history.fmt == "zip" else history.path
     fmt = "csv" if history.fmt == "zip" else history.fmt
-    con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False,
-                                 "temp_directory": str(scratch_dir / "duckdb-tmp")})
+    con = scan_connection(scratch_dir, threads=threads, memory_limit=memory_limit)
     tmp = out_path.with_name(out_path.name + ".tmp")
     try:
-        if threads:
-            con.execute(f"SET threads = {int(threads)}")
-        con.execute("SET enable_progress_bar = false")
         reader = reader_sql(path, fmt)
         columns = file_columns(con, reader, history.path)
         check_columns(columns, REQUIRED_HISTORY, history.path)

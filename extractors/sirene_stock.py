@@ -215,15 +215,10 @@ def scan_territory(
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
     for f in (etab, ul):
-        paths[f.kind] = extract_zip_member(f.path, _zip_scratch(scratch_dir, f)) if f.fmt == "zip" else f.path
+        paths[f.kind] = extract_zip_member(f.path, zip_scratch(scratch_dir, f)) if f.fmt == "zip" else f.path
     fmts = {f.kind: ("csv" if f.fmt == "zip" else f.fmt) for f in (etab, ul)}
-    con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False,
-                                 "temp_directory": str(scratch_dir / "duckdb-tmp")})
+    con = scan_connection(scratch_dir, threads=threads, memory_limit=memory_limit, progress=progress)
     try:
-        if threads:
-            con.execute(f"SET threads = {int(threads)}")
-        # DuckDB's progress bar is on by default and prints to stdout even when it is not a terminal.
-        con.execute(f"SET enable_progress_bar = {str(bool(progress)).lower()}")
         e_reader = reader_sql(paths["etablissements"], fmts["etablissements"])
         u_reader = reader_sql(paths["unites_legales"], fmts["unites_legales"])
         e_cols = file_columns(con, e_reader, etab.path)
@@ -262,13 +257,26 @@ def scan_territory(
         con.close()
         for f in (etab, ul):
             if f.fmt == "zip":
-                shutil.rmtree(_zip_scratch(scratch_dir, f), ignore_errors=True)
+                shutil.rmtree(zip_scratch(scratch_dir, f), ignore_errors=True)
     extra = {"etablissements": sorted(set(e_cols) - set(ETABLISSEMENT_COLUMNS)),
              "unites_legales": sorted(set(u_cols) - set(UNITE_LEGALE_COLUMNS))}
     return ScanResult(e_out, u_out, e_rows, u_rows, extra)
 
 
-def _zip_scratch(scratch_dir: Path, f: StockFile) -> Path:
+def scan_connection(scratch_dir: Path, *, threads: int | None, memory_limit: str,
+                    progress: bool = False) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that streams a national file within a memory budget, spilling to the scratch dir."""
+    con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False,
+                                 "temp_directory": str(scratch_dir / "duckdb-tmp")})
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    # DuckDB's progress bar is on by default and prints to stdout even when it is not a terminal.
+    con.execute(f"SET enable_progress_bar = {str(bool(progress)).lower()}")
+    return con
+
+
+def zip_scratch(scratch_dir: Path, f: StockFile) -> Path:
+    """Where a zipped CSV is extracted: named after the file, not its hash (which may still be computing)."""
     return scratch_dir / hashlib.sha256(f"{f.path.resolve()}|{f.size}".encode()).hexdigest()[:16]
 
 

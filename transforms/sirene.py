@@ -27,7 +27,7 @@ DATE_FIELDS = ("created_on", "period_start")
 INT_FIELDS = ("headcount_year", "period_count", "category_year")
 # Older nomenclatures (NAFRev1, NAF1993, NAP) of long-closed units: valid in their own list, which we only
 # check for shape; NAF rev.2 codes must be in the official list.
-_OLD_NAF_SHAPE = re.compile(r"^\d{2}\.?\d{1,2}[A-Z]?$")
+OLD_NAF_SHAPE = re.compile(r"^\d{2}\.?\d{1,2}[A-Z]?$")
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def _parse_dates(frame: pd.DataFrame, raw: pd.DataFrame, date_cols: dict[str, st
 def _naf_check(code: pd.Series, nomenclature: pd.Series, naf_rev2: frozenset[str]) -> pd.Series:
     is_rev2 = nomenclature.isna() | (nomenclature == "NAFRev2")
     known = code.isin(naf_rev2)
-    old_shape = code.str.match(_OLD_NAF_SHAPE).fillna(False)
+    old_shape = code.str.match(OLD_NAF_SHAPE).fillna(False)
     return code.notna() & ((is_rev2 & ~known) | (~is_rev2 & ~old_shape))
 
 

@@ -20,7 +20,7 @@ import duckdb
 from radar.config import Territory
 # The stock's own rule: NAF rev. 2 codes against the official list, older nomenclatures (NAFRev1, NAF1993, NAP)
 # by shape only.
-from transforms.sirene import _OLD_NAF_SHAPE
+from transforms.sirene import OLD_NAF_SHAPE
 from warehouse import faults
 from warehouse.db import transaction
 from warehouse.load_sirene import create_views, derive_events, month_date, record_run, refresh_current_state
@@ -90,7 +90,7 @@ def _stage_periods(con: duckdb.DuckDBPyConnection, periods_path: str, base: date
                      (coalesce(nullif(trim(r.nomenclatureActivitePrincipaleEtablissement), ''), 'NAFRev2') = 'NAFRev2'
                       AND trim(r.activitePrincipaleEtablissement) NOT IN (SELECT code FROM ref.naf))
                   OR (coalesce(nullif(trim(r.nomenclatureActivitePrincipaleEtablissement), ''), 'NAFRev2') <> 'NAFRev2'
-                      AND NOT regexp_full_match(trim(r.activitePrincipaleEtablissement), '{_OLD_NAF_SHAPE.pattern}')))
+                      AND NOT regexp_full_match(trim(r.activitePrincipaleEtablissement), '{OLD_NAF_SHAPE.pattern}')))
                     THEN 'unknown_naf_code'
             END AS rule,
             b.statut_diffusion
