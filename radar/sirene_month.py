@@ -17,6 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from extractors.sirene_stock import StockFile, describe_stock, infer_month, scan_territory, sha256_file
 from radar.config import Territory, Workdir
@@ -148,23 +151,22 @@ def transform_month(landing: dict, territory: Territory) -> dict:
     """Clean the landed rows into staged Parquet files next to them; returns their paths and the counts."""
     src = Path(landing["dir"])
     ref = reference_sets()
-    raw_e = pd.read_parquet(src / "etablissements.parquet", dtype_backend="pyarrow").astype("string")
-    raw_u = pd.read_parquet(src / "unites_legales.parquet", dtype_backend="pyarrow").astype("string")
-    etabs = clean_etablissements(raw_e, ref, territory.commune_codes)
-    units = clean_unites_legales(raw_u, ref)
+    etabs = clean_etablissements(pq.read_table(src / "etablissements.parquet"), ref, territory.commune_codes)
+    units = clean_unites_legales(pq.read_table(src / "unites_legales.parquet"), ref)
     staged = src / "staged"
     staged.mkdir(exist_ok=True)
     quarantine = pd.concat([etabs.quarantine.assign(entity="establishment"),
                             units.quarantine.assign(entity="company")], ignore_index=True)
     paths = {}
-    for name, frame in (("establishments", etabs.clean), ("companies", units.clean), ("quarantine", quarantine)):
+    for name, table in (("establishments", etabs.table), ("companies", units.table),
+                        ("quarantine", pa.Table.from_pandas(quarantine, preserve_index=False))):
         path = staged / f"{name}.parquet"
         tmp = path.with_name(path.name + ".tmp")
-        frame.to_parquet(tmp, index=False)
+        pq.write_table(table, tmp)
         os.replace(tmp, path)
         paths[name] = str(path)
     counts = {"establishments": etabs.counts, "companies": units.counts,
-              "in_territory": int(etabs.clean["in_territory"].sum())}
+              "in_territory": int(pc.sum(etabs.table["in_territory"]).as_py() or 0)}
     return {"month": landing["month"], "staged": paths, "counts": counts}
 
 
@@ -173,12 +175,12 @@ def load_month(workdir: Workdir, territory: Territory, staged: dict, etab: dict,
     etab, ul = with_hashes(workdir, etab, ul)
     provenance = StockProvenance(Path(etab["path"]).name, etab["sha256"], etab["size"],
                                  Path(ul["path"]).name, ul["sha256"], ul["size"])
-    frames = {name: pd.read_parquet(path) for name, path in staged["staged"].items()}
+    tables = {name: pq.read_table(path) for name, path in staged["staged"].items()}
     with connect_writer(workdir.warehouse) as con:
         load_stock_month(
             con, month=staged["month"], run_id=run_id, started_at=started_at, territory=territory,
-            establishments=frames["establishments"], companies=frames["companies"],
-            quarantine=frames["quarantine"], provenance=provenance, counts=staged["counts"],
+            establishments=tables["establishments"], companies=tables["companies"],
+            quarantine=tables["quarantine"], provenance=provenance, counts=staged["counts"],
         )
     return staged["counts"]
 

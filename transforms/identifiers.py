@@ -35,14 +35,19 @@ def is_valid_siret(value: object) -> bool:
     return luhn_ok(value)
 
 
-def _luhn_mask(values: pd.Series, length: int) -> np.ndarray:
-    """Vectorised Luhn over a column: digit matrix, every second digit from the right doubled."""
-    arr = pa.array(values.astype("string"), type=pa.string(), from_pandas=True)
+def _as_array(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
+    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(
+        values.astype("string"), type=pa.string(), from_pandas=True)
     if isinstance(arr, pa.ChunkedArray):  # a pyarrow-backed column read from a file of several row groups
         arr = arr.combine_chunks()
+    return arr
+
+
+def _luhn_mask(arr: pa.Array, length: int) -> np.ndarray:
+    """Vectorised Luhn over a column: digit matrix, every second digit from the right doubled."""
     shaped = pc.fill_null(pc.match_substring_regex(arr, f"^[0-9]{{{length}}}$"), False).to_numpy(
         zero_copy_only=False)
-    ok = np.zeros(len(values), dtype=bool)
+    ok = np.zeros(len(arr), dtype=bool)
     if shaped.any():
         # Same-length ASCII strings: the concatenated bytes are the digit matrix, read without a Python loop.
         kept = arr.filter(pa.array(shaped))
@@ -54,13 +59,22 @@ def _luhn_mask(values: pd.Series, length: int) -> np.ndarray:
     return ok
 
 
+def valid_siren_array(values: pd.Series | pa.Array) -> np.ndarray:
+    return _luhn_mask(_as_array(values), 9)
+
+
+def valid_siret_array(values: pd.Series | pa.Array) -> np.ndarray:
+    arr = _as_array(values)
+    ok = _luhn_mask(arr, 14)
+    la_poste = pc.fill_null(pc.starts_with(arr, LA_POSTE_SIREN), False).to_numpy(zero_copy_only=False)
+    if la_poste.any():
+        ok[la_poste] = [is_valid_siret(v) for v in arr.filter(pa.array(la_poste)).to_pylist()]
+    return ok
+
+
 def valid_siren_mask(values: pd.Series) -> pd.Series:
-    return pd.Series(_luhn_mask(values, 9), index=values.index)
+    return pd.Series(valid_siren_array(values), index=values.index)
 
 
 def valid_siret_mask(values: pd.Series) -> pd.Series:
-    ok = _luhn_mask(values, 14)
-    la_poste = values.astype("string").str.startswith(LA_POSTE_SIREN).fillna(False).to_numpy(dtype=bool)
-    if la_poste.any():
-        ok[la_poste] = [is_valid_siret(v) for v in values[la_poste]]
-    return pd.Series(ok, index=values.index)
+    return pd.Series(valid_siret_array(values), index=values.index)

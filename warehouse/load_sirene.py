@@ -10,6 +10,7 @@ from importlib import resources
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from radar.config import Territory
 from warehouse import faults
@@ -55,11 +56,13 @@ def loaded_stock(con: duckdb.DuckDBPyConnection, month: str) -> StockProvenance 
     return StockProvenance(*row) if row else None
 
 
-def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, **constants) -> None:
-    batch = frame.assign(**constants) if constants else frame
-    con.register("_batch", batch)
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame | pa.Table,
+                  **constants) -> None:
+    """Insert a pandas frame or an Arrow table by column name, with `constants` as extra columns."""
+    extra = "".join(f", ? AS {name}" for name in constants)
+    con.register("_batch", frame)
     try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _batch")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT *{extra} FROM _batch", list(constants.values()))
     finally:
         con.unregister("_batch")
 
@@ -132,9 +135,9 @@ def load_stock_month(
     run_id: str,
     started_at,
     territory: Territory,
-    establishments: pd.DataFrame,
-    companies: pd.DataFrame,
-    quarantine: pd.DataFrame,
+    establishments: pd.DataFrame | pa.Table,
+    companies: pd.DataFrame | pa.Table,
+    quarantine: pd.DataFrame | pa.Table,
     provenance: StockProvenance,
     counts: dict,
 ) -> dict:
