@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -12,10 +14,17 @@ import duckdb
 
 from radar import CONTRACT_VERSION, __version__
 from warehouse import faults
+from warehouse.db import transaction
 from warehouse.dictionary import comment_statements
 
 # Analysts open the snapshot with the DuckDB they have: write a storage format that older versions read.
 SNAPSHOT_STORAGE_VERSION = "v1.1.0"
+# Smaller than DuckDB's default (122,880 rows) so that a territory's tables span several row groups, which
+# are written as they fill (see _copy_views) and scanned in parallel by analysts. DuckDB 1.1 reads them.
+SNAPSHOT_ROW_GROUP_SIZE = 8192
+_COPY_WORKERS = 4
+# Copied first: month by month tables grow with every month loaded.
+_BIGGEST_VIEWS = ("establishment_monthly", "company_monthly", "establishment", "company", "event")
 
 
 def pub_views(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -30,18 +39,51 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, target: Path, *, territory_
     tmp = target.with_name(target.name + ".tmp")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    con.execute(f"ATTACH '{tmp}' AS snap (STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}')")
+    con.execute(f"ATTACH '{tmp}' AS snap (STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}', "
+                f"ROW_GROUP_SIZE {SNAPSHOT_ROW_GROUP_SIZE})")
     try:
-        for view in pub_views(con):
-            con.execute(f"CREATE TABLE snap.main.{view} AS SELECT * FROM pub.{view}")
-            for stmt in comment_statements("snap.main", view):
-                con.execute(stmt)
-        _write_snapshot_info(con, territory_name)
+        views = pub_views(con)
+        _copy_views(con, views)
+        with transaction(con):
+            for view in views:
+                for stmt in comment_statements("snap.main", view):
+                    con.execute(stmt)
+            _write_snapshot_info(con, territory_name)
         faults.checkpoint("publish_copy")
     finally:
         con.execute("DETACH snap")
     os.replace(tmp, target)
     return target
+
+
+def _copy_views(con: duckdb.DuckDBPyConnection, views: list[str]) -> None:
+    """Materialise the views into the snapshot from parallel cursors, biggest first.
+
+    A territory's tables are smaller than one of DuckDB's parallel scan units, so each copy runs on one core;
+    row groups of SNAPSHOT_ROW_GROUP_SIZE are compressed and written by the cursor that fills them, so
+    the copies and their compression share the cores, and little is left for the final checkpoint."""
+    pending = queue.SimpleQueue()
+    for view in sorted(views, key=lambda v: (v not in _BIGGEST_VIEWS, _BIGGEST_VIEWS.index(v)
+                                             if v in _BIGGEST_VIEWS else 0, v)):
+        pending.put(view)
+
+    def work() -> None:
+        cursor = con.cursor()
+        try:
+            with transaction(cursor):
+                while True:
+                    try:
+                        view = pending.get_nowait()
+                    except queue.Empty:
+                        return
+                    cursor.execute(f"CREATE TABLE snap.main.{view} AS SELECT * FROM pub.{view}")
+        finally:
+            cursor.close()
+
+    workers = max(1, min(_COPY_WORKERS, int(con.execute("SELECT current_setting('threads')").fetchone()[0])))
+    with ThreadPoolExecutor(workers, thread_name_prefix="publish") as pool:
+        for done in [pool.submit(work) for _ in range(workers)]:
+            done.result()
 
 
 def _write_snapshot_info(con: duckdb.DuckDBPyConnection, territory_name: str) -> None:
