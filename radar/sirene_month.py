@@ -1,7 +1,7 @@
 """The steps of a monthly SIRENE load, as plain functions the flow composes (and tests call directly).
 
 Steps exchange paths and small dicts, never connections or big frames: resolve the two stock files (local or
-downloaded to the cache), land the territory's rows, clean them into staged Parquet files, load those in one
+downloaded to the cache), land the territory's rows, clean them into staged Arrow files, load those in one
 transaction, publish the snapshot.
 """
 
@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 from extractors.sirene_stock import StockFile, describe_stock, infer_month, scan_territory, sha256_file
@@ -148,7 +149,8 @@ def land_month(workdir: Workdir, territory: Territory, etab: dict, ul: dict, mon
 
 
 def transform_month(landing: dict, territory: Territory) -> dict:
-    """Clean the landed rows into staged Parquet files next to them; returns their paths and the counts."""
+    """Clean the landed rows into staged Arrow files next to them (uncompressed: they live for one run, and are
+    read back by memory mapping); returns their paths and the counts."""
     src = Path(landing["dir"])
     ref = reference_sets()
     etabs = clean_etablissements(pq.read_table(src / "etablissements.parquet"), ref, territory.commune_codes)
@@ -160,9 +162,9 @@ def transform_month(landing: dict, territory: Territory) -> dict:
     paths = {}
     for name, table in (("establishments", etabs.table), ("companies", units.table),
                         ("quarantine", pa.Table.from_pandas(quarantine, preserve_index=False))):
-        path = staged / f"{name}.parquet"
+        path = staged / f"{name}.arrow"
         tmp = path.with_name(path.name + ".tmp")
-        pq.write_table(table, tmp)
+        feather.write_feather(table, tmp, compression="uncompressed")
         os.replace(tmp, path)
         paths[name] = str(path)
     counts = {"establishments": etabs.counts, "companies": units.counts,
@@ -175,7 +177,7 @@ def load_month(workdir: Workdir, territory: Territory, staged: dict, etab: dict,
     etab, ul = with_hashes(workdir, etab, ul)
     provenance = StockProvenance(Path(etab["path"]).name, etab["sha256"], etab["size"],
                                  Path(ul["path"]).name, ul["sha256"], ul["size"])
-    tables = {name: pq.read_table(path) for name, path in staged["staged"].items()}
+    tables = {name: feather.read_table(path, memory_map=True) for name, path in staged["staged"].items()}
     with connect_writer(workdir.warehouse) as con:
         load_stock_month(
             con, month=staged["month"], run_id=run_id, started_at=started_at, territory=territory,

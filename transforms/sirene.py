@@ -62,7 +62,8 @@ def _column(table: pa.Table, name: str) -> pa.Array:
     """A raw column as one text array; a column the file does not have is all NULL."""
     if name not in table.column_names:
         return pa.nulls(table.num_rows, pa.string())
-    col = table[name].combine_chunks()
+    chunks = table[name]
+    col = chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks()
     return col if pa.types.is_string(col.type) else col.cast(pa.string())
 
 

@@ -25,6 +25,36 @@ def _configure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET TimeZone = 'UTC'")
 
 
+# Smaller than DuckDB's default (122,880 rows): a month of a territory then fills several row groups, which a
+# load compresses and writes as they fill, instead of leaving it all to one single-threaded checkpoint at commit.
+WAREHOUSE_ROW_GROUP_SIZE = 8192
+
+
+def _open_warehouse(path: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
+    """The warehouse attached under its usual name (the file's stem), since the row group size is an ATTACH
+    option."""
+    con = duckdb.connect(config={"memory_limit": memory_limit})
+    try:
+        name = path.stem.replace('"', '""')
+        con.execute(f"""ATTACH '{str(path).replace("'", "''")}' AS "{name}" """
+                    f"(ROW_GROUP_SIZE {WAREHOUSE_ROW_GROUP_SIZE})")
+        con.execute(f'USE "{name}"')
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def sibling_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Another connection to the same open databases (for work in parallel threads), with the same default
+    catalog and settings as `con`."""
+    catalog = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+    cursor = con.cursor()
+    cursor.execute(f'USE "{catalog}"')
+    _configure(cursor)
+    return cursor
+
+
 @contextlib.contextmanager
 def connect_writer(path: Path, *, lock_timeout: float = 30.0, memory_limit: str = "4GB") -> Iterator[duckdb.DuckDBPyConnection]:
     """The single read-write connection, opened per operation and closed promptly.
@@ -37,7 +67,7 @@ def connect_writer(path: Path, *, lock_timeout: float = 30.0, memory_limit: str 
     delay = 0.2
     while True:
         try:
-            con = duckdb.connect(str(path), config={"memory_limit": memory_limit})
+            con = _open_warehouse(path, memory_limit)
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():

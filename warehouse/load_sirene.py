@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from radar.config import Territory
 from warehouse import faults
-from warehouse.db import transaction
+from warehouse.db import WAREHOUSE_ROW_GROUP_SIZE, transaction
 from warehouse.reference import load_reference
 
 _EVENTS_SQL = resources.files("warehouse.sql").joinpath("events_sirene.sql").read_text(encoding="utf-8")
@@ -60,6 +60,10 @@ def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
                   **constants) -> None:
     """Insert a pandas frame or an Arrow table by column name, with `constants` as extra columns."""
     extra = "".join(f", ? AS {name}" for name in constants)
+    if isinstance(frame, pa.Table):
+        # One batch per row group: DuckDB then compresses and writes them from parallel threads.
+        frame = pa.Table.from_batches(frame.combine_chunks().to_batches(max_chunksize=WAREHOUSE_ROW_GROUP_SIZE),
+                                      frame.schema)
     con.register("_batch", frame)
     try:
         con.execute(f"INSERT INTO {table} BY NAME SELECT *{extra} FROM _batch", list(constants.values()))

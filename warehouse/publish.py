@@ -14,7 +14,7 @@ import duckdb
 
 from radar import CONTRACT_VERSION, __version__
 from warehouse import faults
-from warehouse.db import transaction
+from warehouse.db import sibling_cursor, transaction
 from warehouse.dictionary import comment_statements
 
 # Analysts open the snapshot with the DuckDB they have: write a storage format that older versions read.
@@ -67,8 +67,7 @@ def _copy_views(con: duckdb.DuckDBPyConnection, views: list[str]) -> None:
                                              if v in _BIGGEST_VIEWS else 0, v)):
         pending.put(view)
 
-    def work() -> None:
-        cursor = con.cursor()
+    def work(cursor: duckdb.DuckDBPyConnection) -> None:
         try:
             with transaction(cursor):
                 while True:
@@ -81,8 +80,10 @@ def _copy_views(con: duckdb.DuckDBPyConnection, views: list[str]) -> None:
             cursor.close()
 
     workers = max(1, min(_COPY_WORKERS, int(con.execute("SELECT current_setting('threads')").fetchone()[0])))
+    # Made here: `con` refuses a second call while a thread uses it.
+    cursors = [sibling_cursor(con) for _ in range(workers)]
     with ThreadPoolExecutor(workers, thread_name_prefix="publish") as pool:
-        for done in [pool.submit(work) for _ in range(workers)]:
+        for done in [pool.submit(work, cursor) for cursor in cursors]:
             done.result()
 
 
