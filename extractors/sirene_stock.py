@@ -54,8 +54,9 @@ def detect_format(path: Path) -> str:
     return "csv"
 
 
-# Hashing a national file takes about a second per GB on one core: it runs in the background while DuckDB scans
-# the same file, and is waited for only where the hash is needed (the no-op check, the landing key, the load).
+# Hashing a national file takes about a second per GB on one core: it runs in the background, at the lowest CPU
+# priority so that it takes only what the scan leaves idle, and is waited for only where the hash is needed (the
+# no-op check when a file of the same size is loaded for the month, and the load).
 _HASH_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stock-sha256")
 _PENDING: dict[str, Future] = {}
 _CACHE_LOCK = threading.Lock()
@@ -98,6 +99,14 @@ def _compute_sha256(path: Path, key: str, cache_file: Path | None) -> str:
     return value
 
 
+def _background_sha256(path: Path, key: str, cache_file: Path | None) -> str:
+    try:  # Linux schedules threads one by one: this lowers the hashing thread only.
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):
+        pass
+    return _compute_sha256(path, key, cache_file)
+
+
 def start_sha256(path: Path, cache_file: Path | None = None) -> str | None:
     """The cached hash, or None after starting to compute it in the background (see sha256_file)."""
     known = cached_sha256(path, cache_file)
@@ -105,7 +114,7 @@ def start_sha256(path: Path, cache_file: Path | None = None) -> str | None:
         key = _identity(path)
         with _CACHE_LOCK:
             if key not in _PENDING:
-                _PENDING[key] = _HASH_POOL.submit(_compute_sha256, path, key, cache_file)
+                _PENDING[key] = _HASH_POOL.submit(_background_sha256, path, key, cache_file)
     return known
 
 

@@ -118,8 +118,13 @@ def check_unchanged(workdir: Workdir, month: str, etab: dict, ul: dict) -> bool:
 
 def land_month(workdir: Workdir, territory: Territory, etab: dict, ul: dict, month: str | None,
                *, progress: bool = False) -> dict:
-    """Scan the files into `landing/sirene/<month>/<hashes>/`; returns the stock dicts with their hashes."""
-    scanning = workdir.landing / "sirene" / f"{SCANNING_PREFIX}{uuid.uuid4().hex[:12]}"
+    """Scan the files into `landing/sirene/<month>/<time>-<scan id>/`; returns the stock dicts as given.
+
+    Their hashes are not waited for here: hashing competes with DuckDB for the cores during the scan, so it
+    runs at low priority in the background and the load waits for it (and completes the manifest)."""
+    scan_id = uuid.uuid4().hex[:12]
+    scanning = workdir.landing / "sirene" / f"{SCANNING_PREFIX}{scan_id}"
+    landed_at = datetime.now(timezone.utc)
     try:
         scan = scan_territory(
             _stock(etab), _stock(ul), scanning,
@@ -132,20 +137,27 @@ def land_month(workdir: Workdir, territory: Territory, etab: dict, ul: dict, mon
                                 landed_etablissements=scan.etablissements_path)
             if month is None:
                 raise InputError("cannot infer the stock month from the files: pass --month YYYY-MM")
-        etab, ul = with_hashes(workdir, etab, ul)
-        out_dir = workdir.landing / "sirene" / month / f"{etab['sha256'][:12]}-{ul['sha256'][:12]}"
+        out_dir = workdir.landing / "sirene" / month / f"{landed_at:%Y%m%dT%H%M%SZ}-{scan_id}"
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
         os.replace(scanning, out_dir)
     finally:
         shutil.rmtree(scanning, ignore_errors=True)
     manifest = {"month": month, "etablissements": etab, "unites_legales": ul,
                 "rows": {"etablissements": scan.etablissements_rows, "unites_legales": scan.unites_legales_rows},
-                "extra_columns": scan.extra_columns, "landed_at": datetime.now(timezone.utc).isoformat()}
+                "extra_columns": scan.extra_columns, "landed_at": landed_at.isoformat()}
     _write_json(out_dir / "manifest.json", manifest)
     return {"month": month, "dir": str(out_dir), "rows": manifest["rows"], "etablissements": etab,
             "unites_legales": ul}
+
+
+def _complete_manifest(landing_dir: Path, etab: dict, ul: dict) -> None:
+    """The landing manifest with the files' hashes, once they are known."""
+    path = landing_dir / "manifest.json"
+    manifest = json.loads(path.read_text())
+    if (manifest["etablissements"]["sha256"], manifest["unites_legales"]["sha256"]) != (etab["sha256"],
+                                                                                        ul["sha256"]):
+        manifest.update(etablissements=etab, unites_legales=ul)
+        _write_json(path, manifest)
 
 
 def transform_month(landing: dict, territory: Territory) -> dict:
@@ -169,12 +181,14 @@ def transform_month(landing: dict, territory: Territory) -> dict:
         paths[name] = str(path)
     counts = {"establishments": etabs.counts, "companies": units.counts,
               "in_territory": int(pc.sum(etabs.table["in_territory"]).as_py() or 0)}
-    return {"month": landing["month"], "staged": paths, "counts": counts}
+    return {"month": landing["month"], "landing_dir": landing["dir"], "staged": paths, "counts": counts}
 
 
 def load_month(workdir: Workdir, territory: Territory, staged: dict, etab: dict, ul: dict, run_id: str,
                started_at: datetime) -> dict:
     etab, ul = with_hashes(workdir, etab, ul)
+    if staged.get("landing_dir"):
+        _complete_manifest(Path(staged["landing_dir"]), etab, ul)
     provenance = StockProvenance(Path(etab["path"]).name, etab["sha256"], etab["size"],
                                  Path(ul["path"]).name, ul["sha256"], ul["size"])
     tables = {name: feather.read_table(path, memory_map=True) for name, path in staged["staged"].items()}

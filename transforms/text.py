@@ -23,6 +23,9 @@ _STRING = pd.StringDtype()
 # multi-byte Unicode space (U+0085/U+00A0: 0xC2; U+1680: 0xE1; U+2000-U+205F: 0xE2; U+3000: 0xE3).
 _SUSPECT_BYTE = np.zeros(256, dtype=bool)
 _SUSPECT_BYTE[[*range(0x20), 0x7F, 0xC2, 0xE1, 0xE2, 0xE3]] = True
+# Every code point below U+0300 is unchanged by NFC and never combines with what precedes it: text whose bytes
+# are all below 0xCC (the lead byte of U+0300) is already NFC.
+_NFC_STABLE_BELOW = 0xCC
 
 
 def clean_text(value: object) -> str | None:
@@ -44,21 +47,41 @@ def clean_text_column(values: pd.Series) -> pd.Series:
 def clean_text_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     """clean_text over a whole Arrow string array, in compute kernels (a few ms, whatever its length).
 
-    Most values are already clean: the regex rewrites run only on the rows that need them, and NFC only on
-    columns that are not pure ASCII."""
+    Most values are already clean: each step first looks at the raw bytes and runs only where it can change
+    something (NFC where a byte can start a code point from U+0300 up, the regex rewrites on the rows that
+    need them, the trim where a value starts or ends with a space or a control character)."""
     if isinstance(arr, pa.ChunkedArray):  # a column read from a file of several row groups
         arr = arr.combine_chunks()
     if not pa.types.is_string(arr.type):
         arr = arr.cast(pa.string())
-    if arr.null_count < len(arr):
-        if not pc.all(pc.string_is_ascii(arr)).as_py():
-            arr = pc.utf8_normalize(arr, "NFC")
-        if _may_need_rewrite(arr):
-            arr = _rewrite(arr)
+    if arr.null_count == len(arr):
+        return arr
+    if _data(arr).max(initial=0) >= _NFC_STABLE_BELOW:
+        arr = pc.utf8_normalize(arr, "NFC")
+    rewritten = _may_need_rewrite(_data(arr))
+    if rewritten:
+        arr = _rewrite(arr)
+    if rewritten or _edges_need_trim(arr):
         arr = pc.utf8_trim_whitespace(arr)
+    if ord("[") in _data(arr) or pc.any(pc.equal(pc.binary_length(arr), 0)).as_py():
         withheld = pc.or_(pc.is_in(arr, value_set=_MASKED_ARRAY), pc.equal(arr, ""))
         arr = pc.if_else(withheld, pa.scalar(None, pa.string()), arr)
     return arr
+
+
+def _data(arr: pa.Array) -> np.ndarray:
+    """The bytes of the values (and maybe of values outside a slice: scans of it may over-report, never miss)."""
+    return np.frombuffer(arr.buffers()[2] or b"", dtype=np.uint8)
+
+
+def _edges_need_trim(arr: pa.Array) -> bool:
+    """Whether a value starts or ends with a byte up to the space. Without the bytes _may_need_rewrite looks
+    for, that is the only whitespace there can be."""
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + len(arr) + 1]
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    data = _data(arr)
+    return bool((data[starts[filled]] <= 0x20).any() or (data[ends[filled] - 1] <= 0x20).any())
 
 
 def _rewrite(arr: pa.Array) -> pa.Array:
@@ -71,10 +94,9 @@ def _rewrite(arr: pa.Array) -> pa.Array:
     return pc.replace_with_mask(arr, needs, sub)
 
 
-def _may_need_rewrite(arr: pa.Array) -> bool:
+def _may_need_rewrite(data: np.ndarray) -> bool:
     """False when no value can hold a control character, a Unicode space or two spaces in a row: a scan of
     the raw bytes, far cheaper than the regex over every value (false positives only cost that regex)."""
-    data = np.frombuffer(arr.buffers()[2] or b"", dtype=np.uint8)
     if _SUSPECT_BYTE[data].any():
         return True
     spaces = data == 0x20

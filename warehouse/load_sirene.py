@@ -80,33 +80,32 @@ def _target_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 def refresh_current_state(con: duckdb.DuckDBPyConnection) -> None:
     """Latest loaded month wins for every SIRET ever in the territory and for their companies, whatever the
-    order in which months were loaded. INSEE deltas newer than it are applied afterwards (apply_insee_deltas)."""
+    order in which months were loaded. INSEE deltas newer than it are applied afterwards (apply_insee_deltas).
+
+    The current state is rebuilt whole (it is what the monthly rows say): the latest month of each key is found
+    on the key columns alone, then its row is joined back, rather than sorting every column in a window."""
     cols = ", ".join(f'"{c}"' for c in _target_columns(con, "core.establishment"))
+    con.execute("DELETE FROM core.establishment")
     con.execute(f"""
-        MERGE INTO core.establishment t USING (
-            SELECT {cols} FROM (
-                SELECT *, month AS last_seen_month, 'sirene' AS state_source,
-                       min(month) FILTER (WHERE in_territory) OVER (PARTITION BY siret) AS first_seen_month
-                FROM core.establishment_monthly
-                QUALIFY bool_or(in_territory) OVER (PARTITION BY siret)
-                    AND row_number() OVER (PARTITION BY siret ORDER BY month DESC) = 1
-            )
-        ) s ON t.siret = s.siret
-        WHEN MATCHED THEN UPDATE
-        WHEN NOT MATCHED THEN INSERT
-        WHEN NOT MATCHED BY SOURCE THEN DELETE""")
+        INSERT INTO core.establishment ({cols})
+        SELECT {cols} FROM (
+            SELECT m.*, m.month AS last_seen_month, 'sirene' AS state_source, latest.first_seen_month
+            FROM core.establishment_monthly m
+            JOIN (SELECT siret, max(month) AS month, min(month) FILTER (WHERE in_territory) AS first_seen_month
+                  FROM core.establishment_monthly GROUP BY siret HAVING bool_or(in_territory)) latest
+              USING (siret, month)
+        )""")
     cols = ", ".join(f'"{c}"' for c in _target_columns(con, "core.company"))
+    con.execute("DELETE FROM core.company")
     con.execute(f"""
-        MERGE INTO core.company t USING (
-            SELECT {cols} FROM (
-                SELECT *, month AS last_seen_month, 'sirene' AS state_source FROM core.company_monthly
-                WHERE siren IN (SELECT siren FROM core.establishment)
-                QUALIFY row_number() OVER (PARTITION BY siren ORDER BY month DESC) = 1
-            )
-        ) s ON t.siren = s.siren
-        WHEN MATCHED THEN UPDATE
-        WHEN NOT MATCHED THEN INSERT
-        WHEN NOT MATCHED BY SOURCE THEN DELETE""")
+        INSERT INTO core.company ({cols})
+        SELECT {cols} FROM (
+            SELECT m.*, m.month AS last_seen_month, 'sirene' AS state_source
+            FROM core.company_monthly m
+            JOIN (SELECT siren, max(month) AS month FROM core.company_monthly
+                  WHERE siren IN (SELECT siren FROM core.establishment) GROUP BY siren) latest
+              USING (siren, month)
+        )""")
 
 
 def derive_events(con: duckdb.DuckDBPyConnection, *changed: date) -> list[date]:

@@ -29,3 +29,15 @@ def test_unicode_spaces_and_runs_of_spaces_collapse_in_columns_too():
     values = ["a\u00a0\u00a0b", "a  b", "a\u2028b", "a\u3000b \u200a", "plain text", "\x1cx\x1dy", None]
     assert list(clean_text_column(pd.Series(values, dtype="object")).fillna("<NA>")) == \
         [clean_text(v) or "<NA>" for v in values] == ["a b", "a b", "a b", "a b", "plain text", "xy", "<NA>"]
+
+
+# Few characters, so that whole columns are often free of one kind of trouble (no combining mark, no edge
+# space, no '[') and the byte checks that skip a step are exercised both ways.
+tricky = st.text(alphabet="ab [ND]\t\u00a0\u0301\u00e9\u2019\u3000\u0085", max_size=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.none(), tricky), min_size=1, max_size=12))
+def test_byte_checks_that_skip_steps_never_change_the_result(values):
+    col = clean_text_column(pd.Series(values, dtype="object"))
+    assert [None if pd.isna(v) else v for v in col] == [clean_text(v) for v in values]

@@ -1,6 +1,7 @@
 import csv
 import json
 import zipfile
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -255,8 +256,10 @@ def test_the_no_op_check_hashes_only_files_that_could_be_the_loaded_ones(tmp_pat
     assert steps.check_unchanged(workdir, "2024-10", unhashed(identical), unhashed(ul))
 
 
-def test_the_hash_computed_during_the_scan_is_the_files_sha256(workdir, stock):
+def test_the_hash_computed_in_the_background_is_the_files_sha256_and_completes_the_manifest(workdir, stock):
     import hashlib
+    import json
+    from datetime import datetime, timezone
 
     from radar import sirene_month as steps
     from radar.config import load_territory
@@ -266,11 +269,17 @@ def test_the_hash_computed_during_the_scan_is_the_files_sha256(workdir, stock):
     e = steps.resolve_stock(str(etab), "etablissements", workdir)
     u = steps.resolve_stock(str(ul), "unites_legales", workdir)
     landing = steps.land_month(workdir, load_territory(), e, u, "2024-11")
-    assert landing["etablissements"]["sha256"] == hashlib.sha256(etab.read_bytes()).hexdigest()
-    assert landing["unites_legales"]["sha256"] == hashlib.sha256(ul.read_bytes()).hexdigest()
-    key = f"{landing['etablissements']['sha256'][:12]}-{landing['unites_legales']['sha256'][:12]}"
-    assert landing["dir"].endswith(f"2024-11/{key}")
+    assert Path(landing["dir"]).parent.name == "2024-11"
     assert not list((workdir.landing / "sirene").glob(f"{steps.SCANNING_PREFIX}*"))
+    staged = steps.transform_month(landing, load_territory())
+    steps.load_month(workdir, load_territory(), staged, landing["etablissements"], landing["unites_legales"],
+                     steps.new_run_id(), datetime.now(timezone.utc))
+    expected = (hashlib.sha256(etab.read_bytes()).hexdigest(), hashlib.sha256(ul.read_bytes()).hexdigest())
+    manifest = json.loads((Path(landing["dir"]) / "manifest.json").read_text())
+    assert (manifest["etablissements"]["sha256"], manifest["unites_legales"]["sha256"]) == expected
+    with duckdb.connect(str(workdir.warehouse), read_only=True) as con:
+        assert con.execute("SELECT etablissements_sha256, unites_legales_sha256 FROM meta.stock_month "
+                           "WHERE month = DATE '2024-11-01'").fetchone() == expected
 
 
 def test_a_scan_folder_left_by_a_killed_run_is_removed(workdir, stock):
