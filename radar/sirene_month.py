@@ -186,11 +186,15 @@ def transform_month(landing: dict, territory: Territory) -> dict:
 
 def load_month(workdir: Workdir, territory: Territory, staged: dict, etab: dict, ul: dict, run_id: str,
                started_at: datetime) -> dict:
-    etab, ul = with_hashes(workdir, etab, ul)
-    if staged.get("landing_dir"):
-        _complete_manifest(Path(staged["landing_dir"]), etab, ul)
-    provenance = StockProvenance(Path(etab["path"]).name, etab["sha256"], etab["size"],
-                                 Path(ul["path"]).name, ul["sha256"], ul["size"])
+    def provenance() -> StockProvenance:
+        """Asked for inside the transaction, after the monthly rows are in: the background hashing has had that
+        much longer to finish."""
+        hashed_etab, hashed_ul = with_hashes(workdir, etab, ul)
+        if staged.get("landing_dir"):
+            _complete_manifest(Path(staged["landing_dir"]), hashed_etab, hashed_ul)
+        return StockProvenance(Path(etab["path"]).name, hashed_etab["sha256"], etab["size"],
+                               Path(ul["path"]).name, hashed_ul["sha256"], ul["size"])
+
     tables = {name: feather.read_table(path, memory_map=True) for name, path in staged["staged"].items()}
     with connect_writer(workdir.warehouse) as con:
         load_stock_month(

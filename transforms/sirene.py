@@ -166,15 +166,25 @@ def _not_in(arr: pa.Array, allowed) -> np.ndarray:
 
 
 def _keep_latest(valid: pa.Table, key: str, raw: pa.Table, positions: np.ndarray) -> pa.Table:
-    """Deduplicate the valid rows, ties broken on the raw row they came from (`positions` in `raw`)."""
+    """Deduplicate the valid rows, ties broken on the raw row they came from (`positions` in `raw`). Only the
+    rows whose key is repeated (found by Arrow's value counts) go through pandas."""
+    keys = valid[key]
+    counts = pc.value_counts(keys)
+    repeated_keys = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    if len(repeated_keys) == 0:
+        return valid
+    repeated = np.flatnonzero(_flags(pc.is_in(keys, value_set=repeated_keys)))
+
     def content_of(rows: np.ndarray) -> pd.DataFrame:
-        picked = raw.take(pa.array(positions[rows]))
+        picked = raw.take(pa.array(positions[repeated[rows]]))
         text = pa.table({name: pc.fill_null(_column(picked, name), "") for name in picked.column_names})
         return text.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
 
-    keep = latest_mask(pd.Series(valid[key].to_pandas(), dtype="string"),
-                       pd.Series(valid["last_processed_at"].to_pandas()), content_of)
-    return valid if keep.all() else valid.filter(pa.array(keep))
+    kept = latest_mask(pd.Series(keys.take(repeated).to_pandas(), dtype="string"),
+                       pd.Series(valid["last_processed_at"].take(repeated).to_pandas()), content_of)
+    keep = np.ones(valid.num_rows, dtype=bool)
+    keep[repeated[~kept]] = False
+    return valid.filter(pa.array(keep))
 
 
 def _validated(raw: pa.Table, cols: dict[str, pa.Array], checks: list[tuple[str, np.ndarray]], key: str,
