@@ -25,9 +25,10 @@ def _configure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET TimeZone = 'UTC'")
 
 
-# Smaller than DuckDB's default (122,880 rows): a month of a territory then fills several row groups, which a
-# load compresses and writes as they fill, instead of leaving it all to one single-threaded checkpoint at commit.
-WAREHOUSE_ROW_GROUP_SIZE = 8192
+# For the warehouse and the snapshot. Smaller than DuckDB's default (122,880 rows): a month of a territory then
+# fills several row groups, which DuckDB compresses and writes from parallel threads as they fill, instead of
+# leaving it all to one single-threaded checkpoint at commit.
+ROW_GROUP_SIZE = 8192
 
 
 def _open_warehouse(path: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
@@ -37,7 +38,7 @@ def _open_warehouse(path: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
     try:
         name = path.stem.replace('"', '""')
         con.execute(f"""ATTACH '{str(path).replace("'", "''")}' AS "{name}" """
-                    f"(ROW_GROUP_SIZE {WAREHOUSE_ROW_GROUP_SIZE})")
+                    f"(ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
         con.execute(f'USE "{name}"')
     except BaseException:
         con.close()

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from radar.config import Territory
 from warehouse import faults
-from warehouse.db import WAREHOUSE_ROW_GROUP_SIZE, transaction
+from warehouse.db import ROW_GROUP_SIZE, transaction
 from warehouse.reference import load_reference
 
 _EVENTS_SQL = resources.files("warehouse.sql").joinpath("events_sirene.sql").read_text(encoding="utf-8")
@@ -63,7 +63,7 @@ def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
     extra = "".join(f", ? AS {name}" for name in constants)
     if isinstance(frame, pa.Table):
         # One batch per row group: DuckDB then compresses and writes them from parallel threads.
-        frame = pa.Table.from_batches(frame.combine_chunks().to_batches(max_chunksize=WAREHOUSE_ROW_GROUP_SIZE),
+        frame = pa.Table.from_batches(frame.combine_chunks().to_batches(max_chunksize=ROW_GROUP_SIZE),
                                       frame.schema)
     con.register("_batch", frame)
     try:

@@ -14,14 +14,11 @@ import duckdb
 
 from radar import CONTRACT_VERSION, __version__
 from warehouse import faults
-from warehouse.db import sibling_cursor, transaction
+from warehouse.db import ROW_GROUP_SIZE, sibling_cursor, transaction
 from warehouse.dictionary import comment_statements
 
 # Analysts open the snapshot with the DuckDB they have: write a storage format that older versions read.
 SNAPSHOT_STORAGE_VERSION = "v1.1.0"
-# Smaller than DuckDB's default (122,880 rows) so that a territory's tables span several row groups, which
-# are written as they fill (see _copy_views) and scanned in parallel by analysts. DuckDB 1.1 reads them.
-SNAPSHOT_ROW_GROUP_SIZE = 8192
 _COPY_WORKERS = 4
 # Copied first: month by month tables grow with every month loaded.
 _BIGGEST_VIEWS = ("establishment_monthly", "company_monthly", "establishment", "company", "event")
@@ -39,8 +36,9 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, target: Path, *, territory_
     tmp = target.with_name(target.name + ".tmp")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
+    # Small row groups are also scanned in parallel by analysts' queries; DuckDB 1.1 reads them.
     con.execute(f"ATTACH '{tmp}' AS snap (STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}', "
-                f"ROW_GROUP_SIZE {SNAPSHOT_ROW_GROUP_SIZE})")
+                f"ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
     try:
         views = pub_views(con)
         _copy_views(con, views)
@@ -60,11 +58,11 @@ def _copy_views(con: duckdb.DuckDBPyConnection, views: list[str]) -> None:
     """Materialise the views into the snapshot from parallel cursors, biggest first.
 
     A territory's tables are smaller than one of DuckDB's parallel scan units, so each copy runs on one core;
-    row groups of SNAPSHOT_ROW_GROUP_SIZE are compressed and written by the cursor that fills them, so
-    the copies and their compression share the cores, and little is left for the final checkpoint."""
+    row groups of ROW_GROUP_SIZE are compressed and written by the cursor that fills them, so the copies and
+    their compression share the cores, and little is left for the final checkpoint."""
+    rank = {view: i for i, view in enumerate(_BIGGEST_VIEWS)}
     pending = queue.SimpleQueue()
-    for view in sorted(views, key=lambda v: (v not in _BIGGEST_VIEWS, _BIGGEST_VIEWS.index(v)
-                                             if v in _BIGGEST_VIEWS else 0, v)):
+    for view in sorted(views, key=lambda v: (rank.get(v, len(rank)), v)):
         pending.put(view)
 
     def work(cursor: duckdb.DuckDBPyConnection) -> None:
