@@ -153,11 +153,7 @@ def land_month(workdir: Workdir, territory: Territory, etab: dict, ul: dict, mon
 def _complete_manifest(landing_dir: Path, etab: dict, ul: dict) -> None:
     """The landing manifest with the files' hashes, once they are known."""
     path = landing_dir / "manifest.json"
-    manifest = json.loads(path.read_text())
-    if (manifest["etablissements"]["sha256"], manifest["unites_legales"]["sha256"]) != (etab["sha256"],
-                                                                                        ul["sha256"]):
-        manifest.update(etablissements=etab, unites_legales=ul)
-        _write_json(path, manifest)
+    _write_json(path, {**json.loads(path.read_text()), "etablissements": etab, "unites_legales": ul})
 
 
 def transform_month(landing: dict, territory: Territory) -> dict:
@@ -190,8 +186,7 @@ def load_month(workdir: Workdir, territory: Territory, staged: dict, etab: dict,
         """Asked for inside the transaction, after the monthly rows are in: the background hashing has had that
         much longer to finish."""
         hashed_etab, hashed_ul = with_hashes(workdir, etab, ul)
-        if staged.get("landing_dir"):
-            _complete_manifest(Path(staged["landing_dir"]), hashed_etab, hashed_ul)
+        _complete_manifest(Path(staged["landing_dir"]), hashed_etab, hashed_ul)
         return StockProvenance(Path(etab["path"]).name, hashed_etab["sha256"], etab["size"],
                                Path(ul["path"]).name, hashed_ul["sha256"], ul["size"])
 

@@ -7,6 +7,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from transforms.text import as_text_array
+
 # La Poste's establishments share one SIREN and their SIRETs follow another rule: digit sum divisible by 5.
 LA_POSTE_SIREN = "356000000"
 
@@ -35,14 +37,6 @@ def is_valid_siret(value: object) -> bool:
     return luhn_ok(value)
 
 
-def _as_array(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
-    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(
-        values.astype("string"), type=pa.string(), from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):  # a pyarrow-backed column read from a file of several row groups
-        arr = arr.combine_chunks()
-    return arr
-
-
 def _luhn_mask(arr: pa.Array, length: int) -> np.ndarray:
     """Vectorised Luhn over a column: digit matrix, every second digit from the right doubled."""
     shaped = pc.fill_null(pc.match_substring_regex(arr, f"^[0-9]{{{length}}}$"), False).to_numpy(
@@ -60,11 +54,11 @@ def _luhn_mask(arr: pa.Array, length: int) -> np.ndarray:
 
 
 def valid_siren_array(values: pd.Series | pa.Array) -> np.ndarray:
-    return _luhn_mask(_as_array(values), 9)
+    return _luhn_mask(as_text_array(values), 9)
 
 
 def valid_siret_array(values: pd.Series | pa.Array) -> np.ndarray:
-    arr = _as_array(values)
+    arr = as_text_array(values)
     ok = _luhn_mask(arr, 14)
     la_poste = pc.fill_null(pc.starts_with(arr, LA_POSTE_SIREN), False).to_numpy(zero_copy_only=False)
     if la_poste.any():

@@ -1,4 +1,5 @@
-"""Clean, validate and deduplicate the territory's SIRENE rows (text columns as landed) into typed frames.
+"""Clean, validate and deduplicate the territory's SIRENE rows (text columns as landed) into typed Arrow
+tables.
 
 Every input row ends up in exactly one place: loaded, quarantined (with the rule it broke) or removed as an
 older duplicate; `counts` says how many went where.
@@ -24,7 +25,7 @@ from extractors.sirene_schema import (
 )
 from transforms.dedupe import latest_mask
 from transforms.identifiers import valid_siren_array, valid_siret_array
-from transforms.text import clean_text_array
+from transforms.text import as_text_array, clean_text_array
 
 INT_FIELDS = ("headcount_year", "period_count", "category_year")
 # Older nomenclatures (NAFRev1, NAF1993, NAP) of long-closed units: valid in their own list, which we only
@@ -62,9 +63,7 @@ def _column(table: pa.Table, name: str) -> pa.Array:
     """A raw column as one text array; a column the file does not have is all NULL."""
     if name not in table.column_names:
         return pa.nulls(table.num_rows, pa.string())
-    chunks = table[name]
-    col = chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks()
-    return col if pa.types.is_string(col.type) else col.cast(pa.string())
+    return as_text_array(table[name])
 
 
 def _flags(mask: pa.Array) -> np.ndarray:
@@ -187,6 +186,13 @@ def _keep_latest(valid: pa.Table, key: str, raw: pa.Table, positions: np.ndarray
     return valid.filter(pa.array(keep))
 
 
+def _with_columns(table: pa.Table, columns: dict[str, pa.Array]) -> pa.Table:
+    """`table` with these columns replaced, in place in the column order."""
+    for name, values in columns.items():
+        table = table.set_column(table.column_names.index(name), name, values)
+    return table
+
+
 def _validated(raw: pa.Table, cols: dict[str, pa.Array], checks: list[tuple[str, np.ndarray]], key: str,
                personal: tuple[str, ...], status_col: str) -> tuple[pa.Table, pd.DataFrame, np.ndarray]:
     first = _first_failure(checks, raw.num_rows)
@@ -222,8 +228,7 @@ def clean_etablissements(raw: pd.DataFrame | pa.Table, ref: Reference, commune_c
         "lambert_x": _to_number(valid["lambert_x"], pa.float64()),
         "lambert_y": _to_number(valid["lambert_y"], pa.float64()),
     }
-    for name, values in converted.items():
-        valid = valid.set_column(valid.column_names.index(name), name, values)
+    valid = _with_columns(valid, converted)
     lon, lat = lambert93_to_wgs84(*(pd.Series(valid[c].to_numpy(zero_copy_only=False))
                                     for c in ("lambert_x", "lambert_y")),
                                   pd.Series(valid["commune_code"].to_pandas(), dtype="string"))
@@ -259,8 +264,7 @@ def clean_unites_legales(raw: pd.DataFrame | pa.Table, ref: Reference) -> CleanR
                                               "statutDiffusionUniteLegale")
     converted = {"is_purged": _to_bool(valid["is_purged"])}
     converted.update({name: _to_number(valid[name], pa.int64()) for name in INT_FIELDS})
-    for name, values in converted.items():
-        valid = valid.set_column(valid.column_names.index(name), name, values)
+    valid = _with_columns(valid, converted)
     deduped = _keep_latest(valid, "siren", raw, positions)
     forms = deduped["legal_form"]
     counts = {"rows_in": raw.num_rows, "loaded": deduped.num_rows, "quarantined": len(quarantine),

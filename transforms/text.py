@@ -38,22 +38,27 @@ def clean_text(value: object) -> str | None:
     return text
 
 
+def as_text_array(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A column (pandas or Arrow, in one chunk or several) as one Arrow string array."""
+    if isinstance(values, pd.Series):
+        values = pa.array(values.astype("string"), type=pa.string(), from_pandas=True)
+    if isinstance(values, pa.ChunkedArray):  # a column read from a file of several row groups
+        values = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
+    return values if pa.types.is_string(values.type) else values.cast(pa.string())
+
+
 def clean_text_column(values: pd.Series) -> pd.Series:
     """clean_text over a whole column (see clean_text_array)."""
-    arr = pa.array(values.astype("string"), type=pa.string(), from_pandas=True)
-    return pd.Series(_STRING.__from_arrow__(clean_text_array(arr)), index=values.index)
+    return pd.Series(_STRING.__from_arrow__(clean_text_array(values)), index=values.index)
 
 
-def clean_text_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+def clean_text_array(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
     """clean_text over a whole Arrow string array, in compute kernels (a few ms, whatever its length).
 
     Most values are already clean: each step first looks at the raw bytes and runs only where it can change
     something (NFC where a byte can start a code point from U+0300 up, the regex rewrites on the rows that
     need them, the trim where a value starts or ends with a space or a control character)."""
-    if isinstance(arr, pa.ChunkedArray):  # a column read from a file of several row groups
-        arr = arr.combine_chunks()
-    if not pa.types.is_string(arr.type):
-        arr = arr.cast(pa.string())
+    arr = as_text_array(values)
     if arr.null_count == len(arr):
         return arr
     if _data(arr).max(initial=0) >= _NFC_STABLE_BELOW:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Callable
 from datetime import date
 from importlib import resources
+from typing import Callable
 
 import duckdb
 import pandas as pd
