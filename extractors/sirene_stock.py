@@ -15,11 +15,14 @@ import shutil
 import threading
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
+from extractors.sirene_hint import guess_followed_sirens
 from extractors.sirene_schema import (
     ETABLISSEMENT_COLUMNS,
     REQUIRED_ETABLISSEMENT,
@@ -214,12 +217,16 @@ def scan_territory(
     threads: int | None = None,
     memory_limit: str = "2GB",
     progress: bool = False,
+    guess_followed: Callable[[Path, list[str]], pa.Array | list[str] | None] = guess_followed_sirens,
 ) -> ScanResult:
     """Write to `out_dir`, as Parquet with text columns: every establishment of the companies that have at
     least one establishment (open or closed) in the territory in this file, and those companies' legal units.
 
     Closed establishments stay in the stock forever, so a company that moved out is still followed and its
     new address is seen; and what is kept depends on this file only, never on the order months are loaded.
+
+    For a CSV file, `guess_followed` names those companies quickly; a wrong or partial guess costs time, never
+    rows (see extractors.sirene_hint).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
@@ -239,18 +246,42 @@ def scan_territory(
         communes = ", ".join("'" + c.replace("'", "") + "'" for c in commune_codes)
         e_out = out_dir / "etablissements.parquet"
         u_out = out_dir / "unites_legales.parquet"
-        # Two passes: the first reads two columns only (cheap in Parquet) to find the companies to follow.
+        candidates = guess_followed(paths["etablissements"], commune_codes) \
+            if fmts["etablissements"] == "csv" else None
+        if candidates is None:  # exact, and cheap in Parquet: two columns are read
+            con.execute(f"""CREATE TEMP TABLE candidate AS SELECT DISTINCT CAST(siren AS VARCHAR) AS siren
+                            FROM {e_reader} WHERE CAST("codeCommuneEtablissement" AS VARCHAR) IN ({communes})""")
+        else:
+            con.register("guessed", pa.table({"siren": pa.array(candidates, pa.string())}))
+            con.execute("CREATE TEMP TABLE candidate AS SELECT siren FROM guessed")
+        in_territory = f'CAST("codeCommuneEtablissement" AS VARCHAR) IN ({communes})'
+        # A guess is checked by the same pass: it also keeps every row in the territory, and the companies of
+        # those rows that were not guessed are fetched by a second pass. (Parquet's exact candidates need
+        # neither, and the OR would cost it the pushed-down semi-join.)
         con.execute(
-            f"""CREATE TEMP TABLE followed AS
-                SELECT DISTINCT CAST(siren AS VARCHAR) AS siren FROM {e_reader}
-                WHERE CAST("codeCommuneEtablissement" AS VARCHAR) IN ({communes})
-                  AND CAST(siren AS VARCHAR) NOT IN (SELECT siren FROM excluded)"""
+            f"""CREATE TEMP TABLE kept AS
+                SELECT {projection(e_cols, ETABLISSEMENT_COLUMNS)} FROM {e_reader}
+                WHERE CAST(siren AS VARCHAR) IN (SELECT siren FROM candidate)
+                {"" if candidates is None else f"OR {in_territory}"}"""
         )
         con.execute(
-            f"""COPY (
-                SELECT {projection(e_cols, ETABLISSEMENT_COLUMNS)} FROM {e_reader}
-                WHERE CAST(siren AS VARCHAR) IN (SELECT siren FROM followed)
-            ) TO '{_tmp(e_out)}' (FORMAT parquet)"""
+            f"""CREATE TEMP TABLE followed AS
+                SELECT DISTINCT siren FROM kept
+                WHERE coalesce({in_territory}, false) AND siren IS NOT NULL
+                  AND siren NOT IN (SELECT siren FROM excluded)"""
+        )
+        missed = con.execute("SELECT count(*) FROM followed WHERE siren NOT IN (SELECT siren FROM candidate)"
+                             ).fetchall()[0][0]
+        if missed:
+            con.execute(
+                f"""INSERT INTO kept
+                    SELECT {projection(e_cols, ETABLISSEMENT_COLUMNS)} FROM {e_reader}
+                    WHERE CAST(siren AS VARCHAR) IN (SELECT siren FROM followed EXCEPT SELECT siren FROM candidate)
+                      AND NOT coalesce({in_territory}, false)"""
+            )
+        con.execute(
+            f"""COPY (SELECT * FROM kept WHERE siren IN (SELECT siren FROM followed))
+                TO '{_tmp(e_out)}' (FORMAT parquet)"""
         )
         os.replace(_tmp(e_out), e_out)
         con.execute(

@@ -1,0 +1,36 @@
+"""A fast first guess at the companies a CSV stock file makes us follow.
+
+DuckDB tokenises every column of a CSV row even when a query needs two of them: finding the companies with an
+establishment in the territory costs most of a full parse of the national file. Polars' reader skips the columns
+it is not asked for and does it in well under half the time. Its answer is only a hint: the scan keeps, in its one
+DuckDB pass, every row of the hinted companies *and* every row in the territory, so a company the hint missed is
+seen there and fetched by a second pass. What is kept never depends on Polars parsing the file the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pyarrow as pa
+
+log = logging.getLogger(__name__)
+
+
+def guess_followed_sirens(path: Path, commune_codes: list[str]) -> pa.Array | None:
+    """The SIRENs of the rows whose commune is in `commune_codes`, or None when Polars cannot read the file
+    (the caller then finds them with DuckDB)."""
+    try:
+        import polars as pl
+
+        frame = (
+            pl.scan_csv(path, infer_schema=False, truncate_ragged_lines=True)
+            .select("siren", "codeCommuneEtablissement")
+            .filter(pl.col("codeCommuneEtablissement").is_in(commune_codes) & pl.col("siren").is_not_null())
+            .select(pl.col("siren").unique())
+            .collect()
+        )
+    except Exception as exc:  # noqa: BLE001 - any failure only means the slower exact path is taken
+        log.debug("no Polars hint for %s: %s", path, str(exc).splitlines()[0] if str(exc) else type(exc))
+        return None
+    return frame["siren"].to_arrow()
