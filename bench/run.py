@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=["stock", "history"], default="stock")
     parser.add_argument("--rows", type=int, default=10_000_000, help="establishments in the France-scale stock")
     parser.add_argument("--formats", default="parquet,csv")
-    parser.add_argument("--repeat", type=int, default=3, help="trials per format (--only stock): the median counts")
+    parser.add_argument("--repeat", type=int, default=5, help="trials per format (--only stock): the median counts")
     parser.add_argument("--periods", type=int, default=10_000_000,
                         help="periods in the generated StockEtablissementHistorique (--only history)")
     parser.add_argument("--data", type=Path, default=HERE / "data", help="where generated inputs are cached")

@@ -94,7 +94,7 @@ def make_inputs(data_dir: Path, rows: int, fmt: str) -> dict:
     return info
 
 
-def bench_stock(data_dir: Path, rows: int, fmt: str, tiny_rows: int = 20_000, repeat: int = 3) -> dict:
+def bench_stock(data_dir: Path, rows: int, fmt: str, tiny_rows: int = 20_000, repeat: int = 5) -> dict:
     """`repeat` trials, each one bare extraction, one tiny load and one first load back to back (so the three
     share the machine's state of the moment: on a shared VM it drifts); the result is the median trial."""
     inputs = make_inputs(data_dir, rows, fmt)

@@ -246,43 +246,20 @@ def scan_territory(
         communes = ", ".join("'" + c.replace("'", "") + "'" for c in commune_codes)
         e_out = out_dir / "etablissements.parquet"
         u_out = out_dir / "unites_legales.parquet"
-        candidates = guess_followed(paths["etablissements"], commune_codes) \
-            if fmts["etablissements"] == "csv" else None
-        if candidates is None:  # exact, and cheap in Parquet: two columns are read
-            con.execute(f"""CREATE TEMP TABLE candidate AS SELECT DISTINCT CAST(siren AS VARCHAR) AS siren
-                            FROM {e_reader} WHERE CAST("codeCommuneEtablissement" AS VARCHAR) IN ({communes})""")
-        else:
-            con.register("guessed", pa.table({"siren": pa.array(candidates, pa.string())}))
-            con.execute("CREATE TEMP TABLE candidate AS SELECT siren FROM guessed")
         in_territory = f'CAST("codeCommuneEtablissement" AS VARCHAR) IN ({communes})'
-        # A guess is checked by the same pass: it also keeps every row in the territory, and the companies of
-        # those rows that were not guessed are fetched by a second pass. (Parquet's exact candidates need
-        # neither, and the OR would cost it the pushed-down semi-join.)
-        con.execute(
-            f"""CREATE TEMP TABLE kept AS
-                SELECT {projection(e_cols, ETABLISSEMENT_COLUMNS)} FROM {e_reader}
-                WHERE CAST(siren AS VARCHAR) IN (SELECT siren FROM candidate)
-                {"" if candidates is None else f"OR {in_territory}"}"""
-        )
-        con.execute(
-            f"""CREATE TEMP TABLE followed AS
-                SELECT DISTINCT siren FROM kept
-                WHERE coalesce({in_territory}, false) AND siren IS NOT NULL
-                  AND siren NOT IN (SELECT siren FROM excluded)"""
-        )
-        missed = con.execute("SELECT count(*) FROM followed WHERE siren NOT IN (SELECT siren FROM candidate)"
-                             ).fetchall()[0][0]
-        if missed:
+        e_columns = projection(e_cols, ETABLISSEMENT_COLUMNS)
+        guess = guess_followed(paths["etablissements"], commune_codes) if fmts["etablissements"] == "csv" else None
+        if guess is None:  # two passes: the first reads two columns only (cheap in Parquet)
             con.execute(
-                f"""INSERT INTO kept
-                    SELECT {projection(e_cols, ETABLISSEMENT_COLUMNS)} FROM {e_reader}
-                    WHERE CAST(siren AS VARCHAR) IN (SELECT siren FROM followed EXCEPT SELECT siren FROM candidate)
-                      AND NOT coalesce({in_territory}, false)"""
+                f"""CREATE TEMP TABLE followed AS
+                    SELECT DISTINCT CAST(siren AS VARCHAR) AS siren FROM {e_reader}
+                    WHERE {in_territory} AND CAST(siren AS VARCHAR) NOT IN (SELECT siren FROM excluded)"""
             )
-        con.execute(
-            f"""COPY (SELECT * FROM kept WHERE siren IN (SELECT siren FROM followed))
-                TO '{_tmp(e_out)}' (FORMAT parquet)"""
-        )
+            kept = f"SELECT {e_columns} FROM {e_reader} WHERE CAST(siren AS VARCHAR) IN (SELECT siren FROM followed)"
+        else:
+            keep_guessed(con, guess, e_reader, e_columns, in_territory)
+            kept = "SELECT * FROM kept WHERE siren IN (SELECT siren FROM followed)"
+        con.execute(f"COPY ({kept}) TO '{_tmp(e_out)}' (FORMAT parquet)")
         os.replace(_tmp(e_out), e_out)
         con.execute(
             f"""COPY (
@@ -301,6 +278,29 @@ def scan_territory(
     extra = {"etablissements": sorted(set(e_cols) - set(ETABLISSEMENT_COLUMNS)),
              "unites_legales": sorted(set(u_cols) - set(UNITE_LEGALE_COLUMNS))}
     return ScanResult(e_out, u_out, e_rows, u_rows, extra)
+
+
+def keep_guessed(con: duckdb.DuckDBPyConnection, guess: pa.Array | list[str], e_reader: str, e_columns: str,
+                 in_territory: str) -> None:
+    """Fill the temp tables `kept` (a superset of the rows to keep) and `followed` from a guess of the companies
+    to follow, checked by the same pass: it also keeps every row in the territory, so the companies of those
+    rows that were not guessed are seen, and their other rows are fetched by a second pass."""
+    con.register("guessed", pa.table({"siren": pa.array(guess, pa.string())}))
+    con.execute(
+        f"""CREATE TEMP TABLE kept AS SELECT {e_columns} FROM {e_reader}
+            WHERE CAST(siren AS VARCHAR) IN (SELECT siren FROM guessed) OR {in_territory}"""
+    )
+    con.execute(
+        f"""CREATE TEMP TABLE followed AS SELECT DISTINCT siren FROM kept
+            WHERE coalesce({in_territory}, false) AND siren IS NOT NULL
+              AND siren NOT IN (SELECT siren FROM excluded)"""
+    )
+    missed = "SELECT siren FROM followed EXCEPT SELECT siren FROM guessed"
+    if con.execute(f"SELECT count(*) FROM ({missed})").fetchall()[0][0]:
+        con.execute(
+            f"""INSERT INTO kept SELECT {e_columns} FROM {e_reader}
+                WHERE CAST(siren AS VARCHAR) IN ({missed}) AND NOT coalesce({in_territory}, false)"""
+        )
 
 
 def scan_connection(scratch_dir: Path, *, threads: int | None, memory_limit: str,
