@@ -9,7 +9,9 @@ seen there and fetched by a second pass. What is kept never depends on Polars pa
 
 from __future__ import annotations
 
+import functools
 import logging
+import warnings
 from pathlib import Path
 
 import pyarrow as pa
@@ -17,12 +19,29 @@ import pyarrow as pa
 log = logging.getLogger(__name__)
 
 
-def guess_followed_sirens(path: Path, commune_codes: list[str]) -> pa.Array | None:
-    """The SIRENs of the rows whose commune is in `commune_codes`, or None when Polars cannot read the file
-    (the caller then finds them with DuckDB)."""
-    try:
-        import polars as pl
+@functools.cache
+def _polars():
+    """Polars, or None where it cannot run: on a CPU without the instructions its build needs, it only warns at
+    import, then crashes the process instead of raising."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            import polars
+        except ImportError:
+            return None
+    if any("CPU features" in str(w.message) for w in caught):
+        log.info("Polars cannot run on this CPU: CSV stocks are scanned without its guess (slower, same rows)")
+        return None
+    return polars
 
+
+def guess_followed_sirens(path: Path, commune_codes: list[str]) -> pa.Array | None:
+    """The SIRENs of the rows whose commune is in `commune_codes`, or None when Polars cannot run here or read
+    the file (the caller then finds them with DuckDB)."""
+    pl = _polars()
+    if pl is None:
+        return None
+    try:
         frame = (
             pl.scan_csv(path, infer_schema=False, truncate_ragged_lines=True)
             .select("siren", "codeCommuneEtablissement")
