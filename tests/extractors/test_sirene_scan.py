@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import duckdb
 import pytest
 
@@ -75,3 +79,22 @@ def test_a_file_polars_cannot_read_gives_no_guess(tmp_path):
     path = tmp_path / "StockEtablissement_utf8.csv"
     path.write_bytes(b"siren,codeCommuneEtablissement\n123456782,92040\xff\n")
     assert guess_followed_sirens(path, ["92040"]) is None
+
+
+def test_no_guess_and_no_warning_where_polars_cannot_run(tmp_path):
+    """On a CPU without the instructions of its build, Polars warns at import and would crash later: a stand-in
+    package that warns as Polars does (polars/_cpu_check.py) must turn the guess off, silently."""
+    fake = tmp_path / "site" / "polars"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(
+        "import warnings\nwarnings.warn('Missing required CPU features.\\n\\nThe following required CPU features "
+        "were not detected:\\n    avx2', RuntimeWarning, stacklevel=1)\n"
+        "def scan_csv(*a, **k):\n    raise SystemExit('would have crashed')\n")
+    csv_path = tmp_path / "StockEtablissement_utf8.csv"
+    csv_path.write_text("siren,codeCommuneEtablissement\n123456782,92040\n")
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from extractors.sirene_hint import guess_followed_sirens; "
+            "print(guess_followed_sirens(sys.argv[2], ['92040']))")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "site"), str(csv_path)],
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], check=True)
+    assert done.stdout.strip() == "None"
+    assert "CPU features" not in done.stderr
