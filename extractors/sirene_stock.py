@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import threading
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -248,7 +249,11 @@ def scan_territory(
         u_out = out_dir / "unites_legales.parquet"
         in_territory = f'CAST("codeCommuneEtablissement" AS VARCHAR) IN ({communes})'
         e_columns = projection(e_cols, ETABLISSEMENT_COLUMNS)
-        guess = guess_followed(paths["etablissements"], commune_codes) if fmts["etablissements"] == "csv" else None
+        guess = None
+        if fmts["etablissements"] == "csv":
+            if progress:  # DuckDB's bar shows the passes; this step has none
+                print(f"{etab.path.name}: finding the territory's companies (Polars)...", file=sys.stderr, flush=True)
+            guess = guess_followed(paths["etablissements"], commune_codes)
         if guess is None:  # two passes: the first reads two columns only (cheap in Parquet)
             con.execute(
                 f"""CREATE TEMP TABLE followed AS

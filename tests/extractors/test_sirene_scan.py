@@ -98,3 +98,13 @@ def test_no_guess_and_no_warning_where_polars_cannot_run(tmp_path):
                           capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], check=True)
     assert done.stdout.strip() == "None"
     assert "CPU features" not in done.stderr
+
+
+def test_the_guess_step_says_what_it_does_when_progress_is_shown(tmp_path, stock, capsys):
+    paths = stock["csv"]
+    etab, ul = (describe_stock(p, kind) for p, kind in zip(paths, ("etablissements", "unites_legales")))
+    for shown in (False, True):
+        scan_territory(etab, ul, tmp_path / str(shown), commune_codes=TERRITORY, excluded_sirens=[],
+                       scratch_dir=tmp_path / "scratch", progress=shown)
+        said = capsys.readouterr().err
+        assert ("StockEtablissement_utf8.csv: finding the territory's companies" in said) is shown
