@@ -114,7 +114,7 @@ def bench_stock(data_dir: Path, rows: int, fmt: str, tiny_rows: int = 20_000, re
                        "2026-10")
         # In-process seconds: interpreter start-up and imports are the same for every step and not the load's.
         ratio = round((first["seconds"] - fixed["seconds"]) / bare["seconds"], 3)
-        # CPU seconds drift less than wall seconds when the VM's neighbours take the cores: a second opinion.
+        # The same trial in CPU seconds: a second view (on this VM they drift about as much as wall seconds).
         cpu_ratio = round((first["cpu_s"] - fixed["cpu_s"]) / bare["cpu_s"], 3)
         trials.append({"bare_extraction": bare, "fixed_cost_tiny_stock": fixed, "first_load": first,
                        "ratio_load_vs_bare": ratio, "cpu_ratio_load_vs_bare": cpu_ratio})

@@ -2,9 +2,10 @@
 
 DuckDB tokenises every column of a CSV row even when a query needs two of them: finding the companies with an
 establishment in the territory costs most of a full parse of the national file. Polars' reader skips the columns
-it is not asked for and does it in well under half the time. Its answer is only a hint: the scan keeps, in its one
-DuckDB pass, every row of the hinted companies *and* every row in the territory, so a company the hint missed is
-seen there and fetched by a second pass. What is kept never depends on Polars parsing the file the same way.
+it is not asked for and does it in well under half the time. Its answer is only a guess: the scan keeps, in its
+one DuckDB pass, every row of the guessed companies *and* every row in the territory, so a company the guess
+missed is seen there and fetched by a second pass. What is kept never depends on Polars parsing the file the same
+way as DuckDB.
 """
 
 from __future__ import annotations
@@ -50,6 +51,6 @@ def guess_followed_sirens(path: Path, commune_codes: list[str]) -> pa.Array | No
             .collect()
         )
     except Exception as exc:  # noqa: BLE001 - any failure only means the slower exact path is taken
-        log.debug("no Polars hint for %s: %s", path, str(exc).splitlines()[0] if str(exc) else type(exc))
+        log.debug("no Polars guess for %s: %s", path, str(exc).splitlines()[0] if str(exc) else type(exc))
         return None
     return frame["siren"].to_arrow()

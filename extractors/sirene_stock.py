@@ -15,8 +15,8 @@ import shutil
 import sys
 import threading
 import zipfile
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
