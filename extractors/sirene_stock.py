@@ -251,8 +251,9 @@ def scan_territory(
         e_columns = projection(e_cols, ETABLISSEMENT_COLUMNS)
         guess = None
         if fmts["etablissements"] == "csv":
-            if progress:  # DuckDB's bar shows the passes; this step has none
-                print(f"{etab.path.name}: finding the territory's companies (Polars)...", file=sys.stderr, flush=True)
+            if progress:  # DuckDB's bar shows the passes, not this step (written, not printed: flows log prints)
+                sys.stderr.write(f"{etab.path.name}: finding the territory's companies (Polars)...\n")
+                sys.stderr.flush()
             guess = guess_followed(paths["etablissements"], commune_codes)
         if guess is None:  # two passes: the first reads two columns only (cheap in Parquet)
             con.execute(

@@ -16,15 +16,18 @@ from tests.warehouse.months import write_months
 pytestmark = pytest.mark.flow
 
 
-def test_sirene_monthly_flow_loads_publishes_and_is_idempotent(prefect_harness, tmp_path):
+def test_sirene_monthly_flow_loads_publishes_and_is_idempotent(prefect_harness, tmp_path, capsys):
     from flows.sirene_monthly import sirene_monthly
 
     stock = write_months(tmp_path)
     wd = tmp_path / "wd"
     for month in sorted(stock):
         result = sirene_monthly(etablissements=str(stock[month][0]), unites_legales=str(stock[month][1]),
-                                month=month, workdir=str(wd))
+                                month=month, workdir=str(wd), progress=True)
         assert result["status"] == "loaded"
+        # The CSV scan's progress reaches the terminal, not the flow's log (flows log what is printed).
+        said = capsys.readouterr().err.splitlines()
+        assert any(line.startswith("StockEtablissement_utf8.csv: finding the territory's companies") for line in said)
     before = table_hashes(Workdir(wd).warehouse)
     again = sirene_monthly(etablissements=str(stock["2024-11"][0]), unites_legales=str(stock["2024-11"][1]),
                            workdir=str(wd))  # month inferred from the folder
