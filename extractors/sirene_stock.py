@@ -261,11 +261,11 @@ def scan_territory(
                     SELECT DISTINCT CAST(siren AS VARCHAR) AS siren FROM {e_reader}
                     WHERE {in_territory} AND CAST(siren AS VARCHAR) NOT IN (SELECT siren FROM excluded)"""
             )
-            kept = f"SELECT {e_columns} FROM {e_reader} WHERE CAST(siren AS VARCHAR) IN (SELECT siren FROM followed)"
+            rows = f"SELECT {e_columns} FROM {e_reader} WHERE CAST(siren AS VARCHAR) IN (SELECT siren FROM followed)"
         else:
             keep_guessed(con, guess, e_reader, e_columns, in_territory)
-            kept = "SELECT * FROM kept WHERE siren IN (SELECT siren FROM followed)"
-        con.execute(f"COPY ({kept}) TO '{_tmp(e_out)}' (FORMAT parquet)")
+            rows = "SELECT * FROM kept WHERE siren IN (SELECT siren FROM followed)"
+        con.execute(f"COPY ({rows}) TO '{_tmp(e_out)}' (FORMAT parquet)")
         os.replace(_tmp(e_out), e_out)
         con.execute(
             f"""COPY (

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from collections.abc import Callable
 from importlib import resources
-from typing import Callable
 
 import duckdb
 import pandas as pd
@@ -142,12 +142,12 @@ def load_stock_month(
     establishments: pd.DataFrame | pa.Table,
     companies: pd.DataFrame | pa.Table,
     quarantine: pd.DataFrame | pa.Table,
-    provenance: StockProvenance | Callable[[], StockProvenance],
+    provenance: Callable[[], StockProvenance],
     counts: dict,
 ) -> dict:
-    """Replace `month` by this data; everything commits together or nothing does. `provenance` may be a
-    function, called once the monthly rows and the current state are written (the files' hashes may still be
-    being computed until then)."""
+    """Replace `month` by this data; everything commits together or nothing does. `provenance` is called once
+    the monthly rows and the current state are written (the files' hashes may still be being computed until
+    then)."""
     m = month_date(month)
     with transaction(con):
         load_reference(con, territory)
@@ -162,8 +162,7 @@ def load_stock_month(
             _insert_frame(con, "quarantine.sirene", quarantine, month=m, run_id=run_id)
         refresh_current_state(con)
         # Provenance first: it also tells derive_events that this month (maybe reconstructed until now) is a stock.
-        if callable(provenance):
-            provenance = provenance()
+        provenance = provenance()
         con.execute("DELETE FROM meta.stock_month WHERE month = ?", [m])
         con.execute(
             """INSERT INTO meta.stock_month (month, run_id, loaded_at, etablissements_file, etablissements_sha256,
