@@ -18,12 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from extractors import recherche_entreprises  # noqa: E402
-from extractors.http import HostPolicy, HttpClient  # noqa: E402
-from radar.config import Workdir, load_territory  # noqa: E402
-from radar.demo.api.build import _read_warehouse, build_datasets  # noqa: E402
-from radar.demo.api.emulators import RateWindow, RechercheEmulator  # noqa: E402
-from radar.demo.api.server import LoopbackApis  # noqa: E402
+from demo.api.build import _read_warehouse, build_datasets
+from demo.api.emulators import RateWindow, RechercheEmulator
+from demo.api.server import LoopbackApis
+from extractors import recherche_entreprises
+from extractors.http import HostPolicy, HttpClient
+from radar.config import Workdir, load_territory
 
 REAL_LIMIT = 7.0
 

@@ -21,7 +21,6 @@ import shutil
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -29,6 +28,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from steps import common  # noqa: E402
 from tests.dashboard.browser import PAGES, Browser, running_dashboard  # noqa: E402
 from tests.dashboard.conftest import build_demo_snapshot  # noqa: E402
 
@@ -67,7 +67,7 @@ def write_paris_territory(path: Path) -> Path:
 def paris_places():
     from pyproj import Transformer
 
-    from radar.demo.generator import Place
+    from demo.generator import Place
 
     to_l93 = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
     places = []
@@ -82,9 +82,9 @@ def paris_snapshot(cache: Path, establishments: int) -> tuple[Path, dict]:
     which every establishment lies in one of the 20 arrondissements. The generator writes one state of the
     stock: it is loaded as two consecutive months (the second month has no events), so that the pages which
     compare months have two to compare. Built once under the cache folder; returns (path, build timings)."""
-    from radar import sirene_month as steps
+    from demo.generator import write_scale_stock
     from radar.config import Workdir, load_territory
-    from radar.demo.generator import write_scale_stock
+    from steps import sirene_month as steps
 
     root = cache / f"paris-{establishments}"
     path = root / "wd" / "published" / "radar.duckdb"
@@ -99,18 +99,15 @@ def paris_snapshot(cache: Path, establishments: int) -> tuple[Path, dict]:
     timings["generate_s"] = round(time.monotonic() - started, 1)
     territory = load_territory(write_paris_territory(root / "paris.toml"))
     workdir = Workdir(root / "wd")
-    steps.prepare_warehouse(workdir)
+    common.prepare_warehouse(workdir)
     for month in PARIS_MONTHS:
         started = time.monotonic()
-        etab = steps.resolve_stock(str(stock["etablissements"]), "etablissements", workdir)
-        ul = steps.resolve_stock(str(stock["unites_legales"]), "unites_legales", workdir)
-        staged = steps.transform_month(steps.land_month(workdir, territory, etab, ul, month), territory)
-        steps.load_month(workdir, territory, staged, etab, ul, steps.new_run_id(), datetime.now(timezone.utc))
+        counts = steps.load_files(workdir, territory, stock["etablissements"], stock["unites_legales"], month)
         timings[f"load_{month}_s"] = round(time.monotonic() - started, 1)
-        print(f"[paris] {month} loaded in {timings[f'load_{month}_s']} s: {staged['counts']['in_territory']:,} "
+        print(f"[paris] {month} loaded in {timings[f'load_{month}_s']} s: {counts['in_territory']:,} "
               "establishments in the territory", flush=True)
     started = time.monotonic()
-    steps.publish(workdir, territory)
+    common.publish(workdir, territory)
     timings["publish_s"] = round(time.monotonic() - started, 1)
     timings_file.write_text(json.dumps(timings))
     return path, timings
@@ -144,7 +141,7 @@ def time_pages(snapshot: Path, rounds: int, log: Path, tiles: str = "none") -> d
                     nav[slug].append(time.monotonic() - started)
         finally:
             b.close()
-    page = lambda s: s or "vue-ensemble"  # noqa: E731
+    page = lambda s: s or "vue-ensemble"
     return {"establishments": est,
             "cold_visit_s": {page(s): round(statistics.median(v), 2) for s, v in cold.items()},
             "sidebar_navigation_s": {page(s): round(statistics.median(v), 2) for s, v in nav.items()},

@@ -29,7 +29,7 @@ _WORDS = ("numérique", "logiciel", "données", "cloud", "réseau", "conseil", "
 
 def demo_companies(workdir: Path | None) -> pd.DataFrame:
     if workdir and (workdir / "warehouse.duckdb").is_file():
-        from radar.news import companies_for_linking
+        from steps.news import companies_for_linking
         from warehouse.db import connect_writer
 
         with connect_writer(workdir / "warehouse.duckdb") as con:

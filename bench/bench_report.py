@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from radar.config import Workdir  # noqa: E402
-from reports.annexes import write_annexes  # noqa: E402
-from reports.pdf import render_pdf  # noqa: E402
-from reports.render import latest_month, render_html  # noqa: E402
+from radar.config import Workdir
+from reports.annexes import write_annexes
+from reports.pdf import render_pdf
+from reports.render import latest_month, render_html
 
 GOAL_SECONDS = 10.0
 

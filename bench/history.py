@@ -98,8 +98,9 @@ RECONSTRUCT = r"""
 import json, sys, time
 from datetime import datetime, timezone
 from pathlib import Path
-from radar import sirene_history, sirene_month
+from steps import sirene_history, sirene_month
 from radar.config import Workdir, load_territory
+from steps import common
 hist, workdir, months = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
 wd, territory = Workdir(Path(workdir)), load_territory()
 t = time.perf_counter()
@@ -113,8 +114,8 @@ if step("check_unchanged", sirene_history.check_history_unchanged, wd, planned["
 else:
     landing = step("land", sirene_history.land_history, wd, h, planned["base_month"])
     step("load", sirene_history.load_history, wd, territory, landing, h, planned["months"],
-         sirene_month.new_run_id(), datetime.now(timezone.utc))
-    step("publish", sirene_month.publish, wd, territory)
+         common.new_run_id(), datetime.now(timezone.utc))
+    step("publish", common.publish, wd, territory)
     status = "reconstructed"
 print(json.dumps({"seconds": time.perf_counter() - t, "status": status, "months": len(planned["months"]),
                   "steps": timings}))

@@ -11,7 +11,7 @@ import json
 import os
 import platform
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -30,7 +30,7 @@ def environment() -> dict:
             versions[pkg] = None
     return {"cpus": os.cpu_count(), "cpu": cpu, "mem_total_kb": int(mem) if mem != "?" else None,
             "python": sys.version.split()[0], "platform": platform.platform(), "versions": versions,
-            "when": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            "when": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             results["benchmarks"].append(r)
             print(summary(r))
     size = args.periods if args.only == "history" else args.rows
-    stem = f"{datetime.now(timezone.utc):%Y-%m-%d}-{args.only}-{size}"
+    stem = f"{datetime.now(UTC):%Y-%m-%d}-{args.only}-{size}"
     out, n = HERE / "results" / f"{stem}.json", 2
     while out.exists():  # a day's earlier runs are kept: BENCHMARKS.md cites them
         out, n = out.with_name(f"{stem}-run{n}.json"), n + 1

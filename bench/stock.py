@@ -52,7 +52,8 @@ PIPELINE = r"""
 import json, sys, time
 from datetime import datetime, timezone
 from pathlib import Path
-from radar import sirene_month as steps
+from steps import common
+from steps import sirene_month as steps
 from radar.config import Workdir, load_territory
 etab, ul, workdir, month = sys.argv[1:5]
 wd, territory = Workdir(Path(workdir)), load_territory()
@@ -60,7 +61,7 @@ t = time.perf_counter()
 timings = {}
 def step(name, fn, *a, **k):
     s = time.perf_counter(); r = fn(*a, **k); timings[name] = round(time.perf_counter() - s, 3); return r
-step("prepare", steps.prepare_warehouse, wd)
+step("prepare", common.prepare_warehouse, wd)
 e = step("resolve_etab", steps.resolve_stock, etab, "etablissements", wd)
 u = step("resolve_ul", steps.resolve_stock, ul, "unites_legales", wd)
 if step("check_unchanged", steps.check_unchanged, wd, month, e, u):
@@ -69,8 +70,8 @@ else:
     landing = step("land", steps.land_month, wd, territory, e, u, month)
     e, u = landing["etablissements"], landing["unites_legales"]
     staged = step("transform", steps.transform_month, landing, territory)
-    step("load", steps.load_month, wd, territory, staged, e, u, steps.new_run_id(), datetime.now(timezone.utc))
-    step("publish", steps.publish, wd, territory)
+    step("load", steps.load_month, wd, territory, staged, e, u, common.new_run_id(), datetime.now(timezone.utc))
+    step("publish", common.publish, wd, territory)
     status = "loaded"
 print(json.dumps({"seconds": time.perf_counter() - t, "status": status, "steps": timings}))
 """
@@ -78,7 +79,7 @@ print(json.dumps({"seconds": time.perf_counter() - t, "status": status, "steps":
 
 def make_inputs(data_dir: Path, rows: int, fmt: str) -> dict:
     """France-scale files from the project's generator, cached between runs."""
-    from radar.demo.generator import write_scale_stock
+    from demo.generator import write_scale_stock
 
     folder = data_dir / f"{fmt}-{rows}"
     marker = folder / "inputs.json"

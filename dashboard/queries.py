@@ -10,6 +10,7 @@ import pandas as pd
 
 from dashboard.filters import ALL, SORTS, Allowed, Filters
 from dashboard.snapshot import Snapshot
+from radar.months import add_months
 
 TECH = "numerique"  # perimeter key of the overview and signals pages: the territory's default sector set
 MAP_POINT_LIMIT = 4000  # above this, the map shows grid cells instead of points
@@ -38,14 +39,9 @@ def per_snapshot(query):
     return cached
 
 
-def add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
 @per_snapshot
 def allowed_values(s: Snapshot) -> Allowed:
-    one = lambda sql: frozenset(r[0] for r in s.con.execute(sql).fetchall() if r[0] is not None)  # noqa: E731
+    one = lambda sql: frozenset(r[0] for r in s.con.execute(sql).fetchall() if r[0] is not None)
     return Allowed(
         communes=one("SELECT code FROM ref_commune"),
         sectors=one("SELECT DISTINCT set_name FROM ref_sector"),

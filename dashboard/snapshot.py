@@ -12,9 +12,9 @@ import contextlib
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 import duckdb
 import pandas as pd
@@ -41,7 +41,7 @@ class _Version:
 
 
 class SnapshotReader:
-    def __init__(self, path: Path, warm: Callable[["Snapshot"], object] | None = None):
+    def __init__(self, path: Path, warm: Callable[[Snapshot], object] | None = None):
         """`warm` runs in a background thread on each newly opened version (to precompute its derived tables),
         so that the first visitor after a publication does not wait for it."""
         self.path = Path(path)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
@@ -56,8 +56,8 @@ def parse_datetime(value: str | None) -> datetime | None:
         except (TypeError, ValueError, IndexError):
             return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
 
 
 def _json_ld_article(tree: HTMLParser) -> dict:

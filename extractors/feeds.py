@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from extractors.http import MB, HttpClient, SourceError
 
@@ -154,7 +154,7 @@ def _struct_to_iso(value) -> str | None:
     if not value:
         return None
     try:
-        return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc).isoformat()
+        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC).isoformat()
     except (TypeError, ValueError, OverflowError):
         return None
 

@@ -41,6 +41,7 @@ import httpcore
 import httpx
 
 from radar import __version__
+from radar.errors import RadarError
 
 log = logging.getLogger("radar.http")
 
@@ -63,7 +64,7 @@ _PROGRESS_EVERY = 1 * MB
 # Errors: one family. Messages name the source, the cause and the URL (without secrets).
 
 
-class SourceError(Exception):
+class SourceError(RadarError):
     """A source could not be fetched. The message is safe to log: it never contains a secret."""
 
     def __init__(

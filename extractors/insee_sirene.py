@@ -15,13 +15,13 @@ from typing import Any
 
 from extractors.api_page import Page, normalise_siren, require_keys
 from extractors.http import HttpClient, HttpStatusError, safe_url
-from extractors.sirene_schema import (
+from radar.identifiers import is_valid_siren, is_valid_siret
+from radar.sirene_schema import (
     ETABLISSEMENT_FIELDS,
     PERSONAL_ETABLISSEMENT,
     PERSONAL_UNITE_LEGALE,
     UNITE_LEGALE_FIELDS,
 )
-from transforms.identifiers import is_valid_siren, is_valid_siret
 
 SOURCE = "INSEE API"
 BASE_URL = "https://api.insee.fr/api-sirene/3.11"

@@ -14,7 +14,7 @@ from typing import Any
 
 from extractors.api_page import Page, normalise_siren, require_keys
 from extractors.http import HttpClient, safe_url
-from transforms.identifiers import is_valid_siren
+from radar.identifiers import is_valid_siren
 
 log = logging.getLogger("radar.recherche")
 

@@ -13,7 +13,7 @@ import urllib.robotparser
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from extractors.http import KB, HttpClient, HttpStatusError, PRODUCT, RetryPolicy, SourceError
+from extractors.http import KB, PRODUCT, HttpClient, HttpStatusError, RetryPolicy, SourceError
 
 ROBOTS_MAX_BYTES = 500 * KB  # RFC 9309: parse at least 500 KiB
 ROBOTS_RETRY = RetryPolicy(max_attempts=2, budget_seconds=20.0, backoff_base=0.5, backoff_max=2.0)

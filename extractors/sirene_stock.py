@@ -24,7 +24,8 @@ import duckdb
 import pyarrow as pa
 
 from extractors.sirene_hint import guess_followed_sirens
-from extractors.sirene_schema import (
+from radar.errors import RadarError
+from radar.sirene_schema import (
     ETABLISSEMENT_COLUMNS,
     REQUIRED_ETABLISSEMENT,
     REQUIRED_UNITE_LEGALE,
@@ -35,7 +36,7 @@ _PUBLICATION_DATE = re.compile(r"(20\d{2})(\d{2})(\d{2})")
 _MONTH_DIR = re.compile(r"(?<!\d)(20\d{2})-(0[1-9]|1[0-2])(?!\d)")
 
 
-class StockFormatError(ValueError):
+class StockFormatError(RadarError, ValueError):
     """A stock file that cannot be read as SIRENE: the message names the file and what is wrong."""
 
 

@@ -1,20 +1,18 @@
-"""The API sources flow: Recherche d'entreprises, INSEE deltas and BODACC, each fetched and loaded on its own
-(one source failing never stops the others: T03), then the snapshot is published once."""
+"""The API sources flow (`radar api`): Recherche d'entreprises, INSEE deltas and BODACC, each fetched and loaded on
+its own (one source failing never stops the others: T03), then the snapshot is published once. Its steps are
+steps/api_sources.py."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
+from prefect import flow
 
-from flows.sirene_monthly import prepare, publish
-from radar import api_sources as steps
+from flows.common import prepare, publish, step_task
 from radar.config import Territory, Workdir, load_territory
+from steps import api_sources as steps
 
-# Retries live in the HTTP client; a task retry here would multiply them.
-_task = task(cache_policy=NO_CACHE, retries=0)
-run_source = _task(steps.run_source, name="api-source", task_run_name="api-{source}")
+run_source = step_task(steps.run_source, name="api-source", task_run_name="api-{source}")
 
 
 def run_sources(wd: Workdir, territory: Territory, sources: list[str], *, since: str | None = None,
@@ -48,9 +46,9 @@ def demo_api_sources(wd: Workdir, territory: Territory, *, since: str = "2024-11
                      recorded: bool = True) -> list[dict]:
     """In `radar demo`, after the monthly loads and before publishing: the three sources against emulators on
     loopback, through the live code path (unthrottled). They serve the responses recorded with the bundled demo
-    (radar/demo/api/recorded/) or, for another demo (`recorded=False`: fewer months, another territory), data
+    (demo/api/recorded/) or, for another demo (`recorded=False`: fewer months, another territory), data
     derived the same way from this warehouse."""
-    from radar.demo.api.build import ensure_demo_api_data, read_datasets, read_recorded, serve_demo_apis
+    from demo.api.build import ensure_demo_api_data, read_datasets, read_recorded, serve_demo_apis
 
     data = read_recorded() if recorded else None
     if data is None:

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
+from prefect import flow
 
+from demo.news import demo_feeds, serve_demo_news
 from flows.api_sources import demo_api_sources
-from flows.delivery import report_steps
+from flows.common import prepare, publish, step_task
 from flows.news import run_news
-from flows.sirene_monthly import _run_month, prepare, publish
+from flows.report import report_steps
+from flows.sirene_month import run_month
 from radar.config import DEFAULT_TERRITORY, Workdir, load_territory
-from radar.demo.api.record import DEMO_MONTHS
-from radar.demo.news import demo_feeds, serve_demo_news
-from radar.demo_data import ensure_demo_data
 from reports.render import latest_month
+from steps.demo import DEMO_MONTHS, ensure_demo_data
 
-_task = task(cache_policy=NO_CACHE, retries=0)
-demo_data = _task(ensure_demo_data, name="generate-demo-data")
+demo_data = step_task(ensure_demo_data, name="generate-demo-data")
 
 
 @flow(name="radar-demo", log_prints=True)
@@ -27,7 +25,7 @@ def radar_demo(workdir: str = "radar-data", territory_file: str | None = None, m
     territory = load_territory(territory_file)
     prepare(wd)
     files = demo_data(wd.demo_data, months=months)
-    results = [_run_month(wd, territory, f["etablissements"], f["unites_legales"], f["month"], False)
+    results = [run_month(wd, territory, f["etablissements"], f["unites_legales"], f["month"], False)
                for f in files]
     # The API sources run against emulators on loopback, through the same code as live runs, serving the
     # responses recorded with the bundled demo (24 months, default territory).

@@ -10,7 +10,7 @@ last guard. Each run leaves a Prefect artifact (summary + counts per source) and
 from __future__ import annotations
 
 import contextlib
-from datetime import date, datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,9 +18,11 @@ from prefect import flow
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.schedules import Cron
 
-from flows.delivery import (alert, counts_table, leave_artifact, quarantine_spikes, quarantine_threshold,
-                            report_steps, runs_since)
-from radar.config import Territory, Workdir, load_territory
+from flows.common import leave_artifact
+from flows.report import report_steps
+from radar.config import ConfigError, Territory, Workdir, load_territory
+from steps.common import ledger_counts
+from steps.schedules import alert, expected_month, quarantine_spikes, quarantine_threshold
 
 WRITER_LIMIT = "radar-duckdb-writer"
 TIMEZONE = "Europe/Paris"
@@ -43,7 +45,6 @@ def schedule_config(territory: Territory) -> tuple[str, dict[str, str]]:
     ZoneInfo(tz)  # an unknown zone fails here, not at 3 a.m.
     unknown = sorted(set(section) - set(DEFAULT_CRONS))
     if unknown:
-        from radar.config import ConfigError
         raise ConfigError(f"schedule: unknown deployment(s) {', '.join(unknown)}; known: {', '.join(DEFAULT_CRONS)}")
     return tz, {**DEFAULT_CRONS, **section}
 
@@ -60,7 +61,7 @@ def writer_slot():
 def _guarded(name: str, workdir: str, territory_file: str | None, body) -> dict:
     """Run `body(wd, territory)`, leave the artifact, alert on failure, re-raise so the run is Failed."""
     wd, territory = Workdir(Path(workdir)), load_territory(territory_file)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     lines: list[str] = []
     try:
         with writer_slot():
@@ -79,10 +80,10 @@ def _guarded(name: str, workdir: str, territory_file: str | None, body) -> dict:
 
 def _artifact(name: str, wd: Workdir, started: datetime, lines: list[str]) -> list[dict]:
     try:
-        table = counts_table(runs_since(wd, started))
+        table = ledger_counts(wd, started)
     except Exception as exc:  # noqa: BLE001 - the ledger may be what failed
         table, lines = [], lines + [f"registre illisible : {type(exc).__name__}"]
-    leave_artifact(name, f"{name} — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC", lines or ["terminé"], table)
+    leave_artifact(name, f"{name} — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", lines or ["terminé"], table)
     return table
 
 
@@ -109,24 +110,18 @@ def scheduled_api_sources(sources: list[str], workdir: str = "radar-data",
     return _guarded("api-" + "-".join(sources), workdir, territory_file, body)
 
 
-def expected_month(today: date) -> str:
-    """The stock published early in month M describes the end of month M-1."""
-    previous = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
-    return f"{previous:%Y-%m}"
-
-
 @flow(name="scheduled-monthly")
 def scheduled_monthly(workdir: str = "radar-data", territory_file: str | None = None,
                       etablissements: str | None = None, unites_legales: str | None = None,
                       send_it: bool = True) -> dict:
     """The monthly stock load, then the month's report and its delivery; the stock late is an alert."""
     def body(wd, territory, lines):
-        from flows.sirene_monthly import sirene_monthly
-        from radar import sirene_month as steps
+        from flows.sirene_month import sirene_month
         from reports.render import latest_month
+        from steps import sirene_month as steps
 
         wanted = expected_month(datetime.now(ZoneInfo(TIMEZONE)).date())
-        loaded = sirene_monthly(etablissements=etablissements or steps.DEFAULT_ETABLISSEMENTS_URL,
+        loaded = sirene_month(etablissements=etablissements or steps.DEFAULT_ETABLISSEMENTS_URL,
                                 unites_legales=unites_legales or steps.DEFAULT_UNITES_LEGALES_URL,
                                 territory_file=territory_file, workdir=str(wd.root))
         lines.append(f"stock : {loaded.get('month')} ({loaded.get('status')})")

@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from radar.errors import RadarError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TERRITORY = PROJECT_ROOT / "territories" / "gpso.toml"
 DEFAULT_WORKDIR = Path("radar-data")
@@ -16,7 +18,7 @@ _NAF_CODE = re.compile(r"^\d{2}\.\d{2}[A-Z]$")
 _SIREN = re.compile(r"^\d{9}$")
 
 
-class ConfigError(ValueError):
+class ConfigError(RadarError, ValueError):
     """A territory file that cannot be used; the message names the file and the key."""
 
 
@@ -151,7 +153,7 @@ class Workdir:
     def demo_data(self) -> Path:
         return self.root / "demo-data"
 
-    def ensure(self) -> "Workdir":
+    def ensure(self) -> Workdir:
         for p in (self.root, self.published.parent, self.landing, self.cache, self.reports):
             p.mkdir(parents=True, exist_ok=True)
         return self

@@ -16,11 +16,11 @@ from datetime import date
 import matplotlib
 
 matplotlib.use("Agg")
-from babel.dates import format_date  # noqa: E402
-from babel.numbers import format_decimal  # noqa: E402
-from markupsafe import Markup, escape  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from markupsafe import Markup, escape
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 LOCALE = "fr_FR"
 # Okabe-Ito hues darkened to reach 3:1 against white; lines also differ by marker and dash.

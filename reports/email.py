@@ -11,19 +11,20 @@ from __future__ import annotations
 import os
 import re
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
+from radar.errors import RadarError
+
 ENV_PREFIX = "RADAR_SMTP_"
 DEFAULT_SENDER = "radar@localhost"
 _ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+$")
 
 
-class DeliveryError(RuntimeError):
+class DeliveryError(RadarError, RuntimeError):
     """The message could not be handed over; one readable line, no secret."""
 
 
@@ -152,7 +153,7 @@ def send_smtp(msg: EmailMessage, settings: SmtpSettings) -> None:
     except (smtplib.SMTPException, ssl.SSLError) as exc:
         raise DeliveryError(f"SMTP exchange with {settings.where} failed: {type(exc).__name__}: "
                             f"{_scrub(str(exc), settings)}") from None
-    except (OSError, socket.timeout) as exc:
+    except (TimeoutError, OSError) as exc:
         raise DeliveryError(f"SMTP server {settings.where} unreachable: {type(exc).__name__}: "
                             f"{_scrub(str(exc), settings)}") from None
     if refused:

@@ -11,8 +11,9 @@ from datetime import date
 
 import duckdb
 
-from reports.introductions import Firm, IntroductionConfig, Mention, months_back
-from reports.queries import PRESS_COLUMNS, add_months, has_relation
+from radar.months import add_months
+from reports.introductions import Firm, IntroductionConfig, Mention
+from reports.queries import PRESS_COLUMNS, has_relation
 
 _FIRM_COLUMNS = """
     e.siren, e.name, e.naf_code, n.label AS naf_label, e.commune_code, rc.name AS commune_name,
@@ -41,7 +42,7 @@ def _one_per_company(p: str, where: str) -> str:
 def gather(con: duckdb.DuckDBPyConnection, month: date, cfg: IntroductionConfig, schema: str = "pub") -> dict:
     p = f"{schema}."
     firms = _firms(con, _one_per_company(p, "true"), [month])
-    established_before = months_back(month, cfg.established_min_months)
+    established_before = add_months(month, -cfg.established_min_months)
     established = _firms(con, _one_per_company(p, "e.created_on IS NOT NULL AND e.created_on < ?"),
                          [month, established_before])
     new = _firms(con, _one_per_company(p, f"""e.siret IN (SELECT siret FROM {p}event
@@ -56,7 +57,7 @@ def _in_difficulty(con, month: date, cfg: IntroductionConfig, p: str, schema: st
         return []
     sql = _one_per_company(p, f"""e.siren IN (SELECT siren FROM {p}company_in_difficulty
               WHERE judgment_date < ? AND judgment_date >= ?)""")
-    firms = _firms(con, sql, [month, add_months(month, 1), months_back(month, cfg.open_procedure_months)])
+    firms = _firms(con, sql, [month, add_months(month, 1), add_months(month, -cfg.open_procedure_months)])
     procedures = dict(con.execute(f"""
         SELECT siren, arg_max(procedure, judgment_date) FROM {p}company_in_difficulty
         WHERE judgment_date < ? GROUP BY siren""", [add_months(month, 1)]).fetchall())

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from datetime import date
 
 from babel.numbers import format_decimal
 
@@ -254,7 +253,3 @@ def suggest(cfg: IntroductionConfig, *, new: list[Firm], established: list[Firm]
         pairs += rule_difficulty_peer(in_difficulty, established, cfg)
     return rank_pairs(pairs, already_suggested, cfg)
 
-
-def months_back(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 - n
-    return date(index // 12, index % 12 + 1, 1)

@@ -12,6 +12,8 @@ from datetime import date
 
 import duckdb
 
+from radar.months import add_months
+
 FLOWS = ("creations", "closures", "move_ins", "move_outs", "net_change", "headcount_ups")
 STOCKS = ("companies", "establishments")
 EVENT_KINDS = ("creation", "closure", "move_in", "move_out", "headcount_up")
@@ -21,11 +23,6 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
     cur = con.execute(sql, params or [])
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]
-
-
-def add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def loaded_months(con: duckdb.DuckDBPyConnection) -> list[date]:

@@ -8,7 +8,7 @@ template and writes `report.html` atomically. The same snapshot and month give t
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -16,6 +16,8 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from radar.errors import RadarError
+from radar.months import add_months, parse_month
 from reports import charts, queries
 from warehouse.db import connect_snapshot
 
@@ -72,15 +74,8 @@ RECONSTRUCTED_NOTE = ("Mois reconstitué à partir du fichier historique de l'IN
                       "transfert de siège y apparaît comme une création et une fermeture.")
 
 
-class ReportError(ValueError):
+class ReportError(RadarError, ValueError):
     """The report cannot be produced from this snapshot (month not loaded, bad month); one readable line."""
-
-
-def parse_month(month: str) -> date:
-    try:
-        return datetime.strptime(month, "%Y-%m").date()
-    except (TypeError, ValueError):
-        raise ReportError(f"bad month {month!r}: expected YYYY-MM, e.g. 2026-10") from None
 
 
 def latest_month(snapshot_path: Path) -> str:
@@ -108,7 +103,7 @@ def render_html(snapshot_path: Path, month: str, out_dir: Path, *, territory_nam
         context = build_context(con, wanted, territory_name)
     finally:
         con.close()
-    context["generated_at"] = generated_at or datetime.now(timezone.utc)
+    context["generated_at"] = generated_at or datetime.now(UTC)
     html = environment().get_template("report.html.j2").render(context)
     return _write_html(html, Path(out_dir)), context
 
@@ -171,7 +166,7 @@ def build_context(con: duckdb.DuckDBPyConnection, month: date, territory_name: s
         "introductions_loaded": queries.has_relation(con, "introduction", queries.INTRODUCTION_COLUMNS),
         "quarantine": [dict(r, entity_label=ENTITIES.get(r["entity"], r["entity"]),
                             rule_label=RULES.get(r["rule"], r["rule"])) for r in queries.quarantine(con, month)],
-        "sources": queries.sources(con, queries.add_months(month, -23), month),
+        "sources": queries.sources(con, add_months(month, -23), month),
         "perimeter": queries.tech_perimeter(con),
         "snapshot": info,
     }
@@ -256,8 +251,8 @@ def date_long(value: date | None) -> str:
 def datetime_long(value: datetime | None) -> str:
     if value is None:
         return "—"
-    value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-    return f"{date_long(value.date())} à {format_datetime(value, 'HH:mm', tzinfo=timezone.utc, locale=LOCALE)} UTC"
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return f"{date_long(value.date())} à {format_datetime(value, 'HH:mm', tzinfo=UTC, locale=LOCALE)} UTC"
 
 
 def display_name(value: str | None) -> str:

@@ -7,27 +7,16 @@ from pathlib import Path
 
 import duckdb
 
-from extractors.sirene_schema import ETABLISSEMENT_COLUMNS, UNITE_LEGALE_COLUMNS
-
-
-def luhn_complete(prefix: str) -> str:
-    for d in "0123456789":
-        candidate = prefix + d
-        total = 0
-        for i, ch in enumerate(reversed(candidate)):
-            n = int(ch) * (2 if i % 2 else 1)
-            total += n - 9 if n > 9 else n
-        if total % 10 == 0:
-            return candidate
-    raise AssertionError("unreachable")
+from radar.identifiers import with_check_digit
+from radar.sirene_schema import ETABLISSEMENT_COLUMNS, UNITE_LEGALE_COLUMNS
 
 
 def siren(i: int) -> str:
-    return luhn_complete(f"{i:08d}")
+    return with_check_digit(f"{i:08d}")
 
 
 def siret(siren_: str, i: int = 1) -> str:
-    return luhn_complete(f"{siren_}{i:04d}")
+    return with_check_digit(f"{siren_}{i:04d}")
 
 
 def etab_row(siret_: str, *, commune="92040", naf="62.01Z", state="A", head=True, created="2020-01-15",

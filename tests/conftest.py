@@ -16,6 +16,15 @@ os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
 
+@pytest.fixture
+def fake_server():
+    """A scripted loopback HTTP server (tests/fakes/http_server.py), closed after the test."""
+    from tests.fakes.http_server import FakeServer
+
+    with FakeServer() as srv:
+        yield srv
+
+
 @pytest.fixture(scope="session")
 def prefect_harness(tmp_path_factory):
     os.environ.setdefault("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect-home")))

@@ -230,7 +230,7 @@ def link_text(index: CompanyIndex, title: str | None, text: str | None) -> list[
             for alias in index.by_key.get(key, ()):
                 hits.append((i, i + n, alias))
     strong_by_siren: dict[str, bool] = defaultdict(bool)
-    for i, j, alias in hits:
+    for _, _, alias in hits:
         if alias.ambiguity is None and alias.kind != "sigle":
             strong_by_siren[alias.siren] = True
     best: dict[str, dict] = {}

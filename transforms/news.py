@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -54,7 +54,7 @@ def _text(value, limit: int | None, flags: list[str], name: str) -> str | None:
 
 def _same_site(a: str, b: str) -> bool:
     ha, hb = (urlsplit(u).hostname or "" for u in (a, b))
-    strip = lambda h: h[4:] if h.startswith("www.") else h  # noqa: E731
+    strip = lambda h: h[4:] if h.startswith("www.") else h
     return strip(ha) == strip(hb)
 
 

@@ -17,14 +17,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from extractors.sirene_schema import (
+from radar.identifiers import valid_siren_array, valid_siret_array
+from radar.sirene_schema import (
     ETABLISSEMENT_FIELDS,
     PERSONAL_ETABLISSEMENT,
     PERSONAL_UNITE_LEGALE,
     UNITE_LEGALE_FIELDS,
 )
 from transforms.dedupe import latest_mask
-from transforms.identifiers import valid_siren_array, valid_siret_array
 from transforms.text import as_text_array, clean_text_array
 
 INT_FIELDS = ("headcount_year", "period_count", "category_year")

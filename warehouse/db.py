@@ -5,19 +5,21 @@ from __future__ import annotations
 import contextlib
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
+
+from radar.errors import RadarError
 
 _LOCK_HOLDER = re.compile(r"PID (\d+)")
 
 
-class WarehouseLocked(RuntimeError):
+class WarehouseLocked(RadarError, RuntimeError):
     """Another process holds the warehouse file."""
 
 
-class SnapshotMissing(FileNotFoundError):
+class SnapshotMissing(RadarError, FileNotFoundError):
     """No snapshot has been published yet in this working directory."""
 
 

@@ -192,7 +192,7 @@ def comment_statements(schema: str, table: str) -> list[str]:
     if not entry:
         return []
     table_comment, columns = entry
-    q = lambda text: "'" + text.replace("'", "''") + "'"  # noqa: E731
+    q = lambda text: "'" + text.replace("'", "''") + "'"
     stmts = [f"COMMENT ON TABLE {schema}.{table} IS {q(table_comment)}"]
     stmts += [f"COMMENT ON COLUMN {schema}.{table}.{col} IS {q(text)}" for col, text in columns.items()]
     return stmts

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, datetime, timezone
-from importlib import resources
+from datetime import UTC, date, datetime
 
 import duckdb
 
+from radar.months import add_months
 from warehouse.db import transaction
-
-from reports.introductions import Pair, months_back
+from warehouse.sql import execute_sql
 
 
 def ensure_delivery_views(con: duckdb.DuckDBPyConnection) -> None:
     """Our pub views, also when no load has run since this module was installed (loads recreate them anyway)."""
-    con.execute(resources.files("warehouse.sql").joinpath("views_delivery.sql").read_text(encoding="utf-8"))
+    execute_sql(con, "views_delivery.sql")
 
 
 def record_delivery(con: duckdb.DuckDBPyConnection, *, month: date, kind: str, status: str,
@@ -29,7 +28,7 @@ def record_delivery(con: duckdb.DuckDBPyConnection, *, month: date, kind: str, s
     delivery_id = uuid.uuid4().hex
     con.execute(
         "INSERT INTO meta.report_delivery VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [delivery_id, month, kind, status, datetime.now(timezone.utc), recipients_count, transport,
+        [delivery_id, month, kind, status, datetime.now(UTC), recipients_count, transport,
          files.get("report.html"), files.get("report.pdf"), json.dumps(files, sort_keys=True),
          (message or None) and message[:2000]])
     return delivery_id
@@ -49,7 +48,7 @@ def deliveries(con: duckdb.DuckDBPyConnection, month: date) -> list[dict]:
 def recent_pairs(con: duckdb.DuckDBPyConnection, month: date, months: int) -> set[tuple[str, str]]:
     """Pairs suggested in the `months` months before `month` (not `month` itself, which may be recomputed)."""
     rows = con.execute("SELECT siren_a, siren_b FROM core.introduction WHERE month >= ? AND month < ?",
-                       [months_back(month, months), month]).fetchall()
+                       [add_months(month, -months), month]).fetchall()
     return {(a, b) for a, b in rows}
 
 
@@ -57,9 +56,9 @@ def has_introductions(con: duckdb.DuckDBPyConnection, month: date) -> bool:
     return con.execute("SELECT count(*) FROM core.introduction WHERE month = ?", [month]).fetchone()[0] > 0
 
 
-def record_introductions(con: duckdb.DuckDBPyConnection, month: date, pairs: list[Pair]) -> int:
+def record_introductions(con: duckdb.DuckDBPyConnection, month: date, pairs: list) -> int:
     """Replace the month's pairs, in one transaction."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with transaction(con):
         con.execute("DELETE FROM core.introduction WHERE month = ?", [month])
         for rank, p in enumerate(pairs, start=1):

@@ -12,8 +12,11 @@ import pandas as pd
 
 from warehouse import faults
 from warehouse.db import transaction
+from warehouse.frames import insert_frame, registered
+from warehouse.ledger import record_run
 from warehouse.state import set_state
-from warehouse.load_sirene import create_views, record_run
+from warehouse.upsert import upsert
+from warehouse.views import create_views
 
 SOURCE = "press"
 STATE_SOURCE = "news"
@@ -42,16 +45,6 @@ def known_urls(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT canonical_url, article_id FROM core.news_appearance").fetchall())
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    if not len(frame):
-        return
-    con.register("_batch", frame)
-    try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _batch")
-    finally:
-        con.unregister("_batch")
-
-
 def load_news(con: duckdb.DuckDBPyConnection, *, run_id: str, started_at: datetime, stories: pd.DataFrame,
               appearances: pd.DataFrame, mentions: pd.DataFrame, events: pd.DataFrame,
               quarantine: pd.DataFrame, feed_state: dict[str, dict], counts: dict) -> dict:
@@ -61,27 +54,16 @@ def load_news(con: duckdb.DuckDBPyConnection, *, run_id: str, started_at: dateti
         create_views(con)
         new = stories[~stories["article_id"].isin(
             [r[0] for r in con.execute("SELECT article_id FROM core.news_article").fetchall()])]
-        _insert(con, "core.news_article", new.assign(run_id=run_id))
+        insert_frame(con, "core.news_article", new, run_id=run_id)
         if len(appearances):
-            con.register("_app", appearances)
-            con.execute("""INSERT INTO core.news_appearance BY NAME
-                SELECT * FROM _app a WHERE NOT EXISTS (SELECT 1 FROM core.news_appearance t
-                    WHERE t.canonical_url = a.canonical_url AND t.feed_name IS NOT DISTINCT FROM a.feed_name)""")
-            con.unregister("_app")
+            with registered(con, "_app", appearances):
+                con.execute("""INSERT INTO core.news_appearance BY NAME
+                    SELECT * FROM _app a WHERE NOT EXISTS (SELECT 1 FROM core.news_appearance t
+                        WHERE t.canonical_url = a.canonical_url AND t.feed_name IS NOT DISTINCT FROM a.feed_name)""")
         faults.checkpoint("mid_load")
-        if len(mentions):
-            con.register("_men", mentions.assign(run_id=run_id))
-            con.execute("DELETE FROM core.news_mention WHERE (article_id, siren) IN "
-                        "(SELECT (article_id, siren) FROM _men)")
-            con.execute("INSERT INTO core.news_mention BY NAME SELECT * FROM _men")
-            con.unregister("_men")
-        if len(events):
-            con.register("_ev", events)
-            con.execute("DELETE FROM core.event WHERE source = 'press' AND event_id IN (SELECT event_id FROM _ev)")
-            con.execute("INSERT INTO core.event BY NAME SELECT * FROM _ev")
-            con.unregister("_ev")
-        if len(quarantine):
-            _insert(con, "quarantine.news", quarantine.assign(run_id=run_id))
+        upsert(con, "core.news_mention", ("article_id", "siren"), mentions, run_id=run_id)
+        upsert(con, "core.event", "event_id", events)
+        insert_frame(con, "quarantine.news", quarantine, run_id=run_id)
         for url, state in feed_state.items():
             set_state(con, STATE_SOURCE, f"feed:{url}", json.dumps(state, sort_keys=True))
         record_run(con, run_id, "news", started_at, "success", counts=counts)

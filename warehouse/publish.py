@@ -7,7 +7,7 @@ import json
 import os
 import queue
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -102,7 +102,7 @@ def _write_snapshot_info(con: duckdb.DuckDBPyConnection, territory_name: str) ->
             (SELECT min(month) FROM meta.stock_month) AS first_month,
             (SELECT count(*) FROM meta.stock_month) AS months_loaded,
             ?::JSON AS source_files, ? AS contract_version, ? AS radar_version, ? AS territory""",
-        [datetime.now(timezone.utc), json.dumps(source_files), CONTRACT_VERSION, __version__, territory_name],
+        [datetime.now(UTC), json.dumps(source_files), CONTRACT_VERSION, __version__, territory_name],
     )
     for stmt in comment_statements("snap.main", "snapshot_info"):
         con.execute(stmt)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from radar.config import Territory
 from transforms.sirene import Reference
+from warehouse.frames import insert_frame
 
 # NAF divisions (first two digits) to sections, from the INSEE nomenclature.
 _SECTION_RANGES = [
@@ -86,9 +87,5 @@ def load_reference(con: duckdb.DuckDBPyConnection, territory: Territory) -> None
         rows += [(s.name, s.label, "NAF2025", code, s.name == territory.default_sector) for code in sorted(s.naf_2025)]
     frames["sector"] = pd.DataFrame(rows, columns=["set_name", "set_label", "nomenclature", "naf_code", "is_default"])
     for table, frame in frames.items():
-        con.register("_ref_batch", frame)
-        try:
-            con.execute(f"DELETE FROM ref.{table}")
-            con.execute(f"INSERT INTO ref.{table} BY NAME SELECT * FROM _ref_batch")
-        finally:
-            con.unregister("_ref_batch")
+        con.execute(f"DELETE FROM ref.{table}")
+        insert_frame(con, f"ref.{table}", frame)

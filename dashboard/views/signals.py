@@ -3,8 +3,8 @@
 import streamlit as st
 
 from dashboard import fmt, queries
-from dashboard.text import safe_url
 from dashboard.filters import replace
+from dashboard.text import safe_url
 from dashboard.ui import missing_source, month_picker, page_header, read_filters, scope_picker, snapshot, write_filters
 
 with snapshot() as snap:

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import shutil
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from radar import sirene_month as steps
+from demo.generator import generate_demo
 from radar.config import Workdir, load_territory
-from radar.demo.generator import generate_demo
+from steps import common
+from steps import sirene_month as steps
 
 DEMO_MONTHS, DEMO_COMPANIES = 14, 400
 
@@ -36,13 +36,10 @@ MD_LINK = "[cliquez](javascript:alert(5))"
 
 def build_demo_snapshot(root: Path, months: int = DEMO_MONTHS, companies: int = DEMO_COMPANIES) -> Path:
     workdir, territory = Workdir(root / "wd"), load_territory()
-    steps.prepare_warehouse(workdir)
+    common.prepare_warehouse(workdir)
     for f in generate_demo(root / "stocks", months=months, companies=companies):
-        etab = steps.resolve_stock(str(f["etablissements"]), "etablissements", workdir)
-        ul = steps.resolve_stock(str(f["unites_legales"]), "unites_legales", workdir)
-        staged = steps.transform_month(steps.land_month(workdir, territory, etab, ul, f["month"]), territory)
-        steps.load_month(workdir, territory, staged, etab, ul, steps.new_run_id(), datetime.now(timezone.utc))
-    return Path(steps.publish(workdir, territory))
+        steps.load_files(workdir, territory, f["etablissements"], f["unites_legales"], f["month"])
+    return Path(common.publish(workdir, territory))
 
 
 _BUILT: dict[str, Path] = {}

@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import duckdb
-
 import pytest
 from babel.numbers import format_decimal
 

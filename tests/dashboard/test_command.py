@@ -6,8 +6,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from radar.cli import main
-from radar.commands.dashboard import streamlit_argv
+from cli.dashboard import streamlit_argv
+from cli.main import main
 
 
 def test_defaults_are_private():

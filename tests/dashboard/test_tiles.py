@@ -7,11 +7,11 @@ import time
 
 import pytest
 
+from cli.dashboard import tile_settings
 from dashboard import tiles
-from radar.commands.dashboard import tile_settings
 from radar.config import ConfigError, load_territory
 from tests.dashboard.browser import free_port
-from tests.fakes.http_server import Reply, fake_server  # noqa: F401 (fixture)
+from tests.fakes.http_server import Reply
 from tests.fakes.tiles import png, serve_tiles
 
 GPSO = (2.14, 48.78, 2.30, 48.86)  # lon_min, lat_min, lon_max, lat_max

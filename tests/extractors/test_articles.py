@@ -1,7 +1,7 @@
 """Article pages: JSON-LD first, then OpenGraph, then the HTML; UTC dates; plain text only (T31); robots (T36)."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -33,7 +33,7 @@ def test_json_ld_wins():
                 '<link rel="canonical" href="https://e.fr/canon">', "<article><p>HTML</p></article>")
     a = parse_article(html, "https://e.fr/x?utm_source=y")
     assert a["title"] == "Issy Data Labs lève 12 M€" and a["description"] == "Le chapô JSON-LD."
-    assert a["published_at"] == datetime(2026, 10, 6, 5, 30, tzinfo=timezone.utc)
+    assert a["published_at"] == datetime(2026, 10, 6, 5, 30, tzinfo=UTC)
     assert a["author"] == "A. Rédactrice" and a["section"] == "Levées de fonds"
     assert a["is_paywalled"] is True and a["language"] == "fr"
     assert a["text"] == "Premier paragraphe. Second paragraphe."
@@ -43,7 +43,7 @@ def test_json_ld_wins():
 def test_opengraph_then_html():
     a = parse_article(page(OG, "<article><p>Un texte en français pour la page.</p></article>"), "https://e.fr/x")
     assert (a["title"], a["description"], a["section"], a["author"]) == ("Titre OG", "Chapô OG", "Tech", "Auteur OG")
-    assert a["published_at"] == datetime(2026, 10, 6, 9, tzinfo=timezone.utc) and a["is_paywalled"] is False
+    assert a["published_at"] == datetime(2026, 10, 6, 9, tzinfo=UTC) and a["is_paywalled"] is False
     b = parse_article('<html><head><title>Seul titre</title></head><body><time datetime="2026-10-06T10:00:00+02:00">'
                       "</time><nav>menu</nav><p>Le texte de la page est dans les paragraphes.</p></body></html>",
                       "https://e.fr/y")
@@ -68,10 +68,10 @@ def test_T31_stored_text_is_plain_text():
 
 
 @pytest.mark.parametrize("value,expected", [
-    ("2026-10-06T07:30:00+02:00", datetime(2026, 10, 6, 5, 30, tzinfo=timezone.utc)),
-    ("2026-10-06T07:30:00Z", datetime(2026, 10, 6, 7, 30, tzinfo=timezone.utc)),
-    ("2026-10-06T07:30:00", datetime(2026, 10, 6, 7, 30, tzinfo=timezone.utc)),
-    ("Tue, 06 Oct 2026 07:30:00 +0200", datetime(2026, 10, 6, 5, 30, tzinfo=timezone.utc)),
+    ("2026-10-06T07:30:00+02:00", datetime(2026, 10, 6, 5, 30, tzinfo=UTC)),
+    ("2026-10-06T07:30:00Z", datetime(2026, 10, 6, 7, 30, tzinfo=UTC)),
+    ("2026-10-06T07:30:00", datetime(2026, 10, 6, 7, 30, tzinfo=UTC)),
+    ("Tue, 06 Oct 2026 07:30:00 +0200", datetime(2026, 10, 6, 5, 30, tzinfo=UTC)),
     ("hier", None), (None, None),
 ])
 def test_dates_are_utc(value, expected):

@@ -12,7 +12,7 @@ import pytest
 from extractors.feeds import BadFeed, FeedConfig, FeedParserPool, check_feed_bytes, fetch_feed, parse_feed, to_utf8
 from extractors.http import HostPolicy, HttpClient
 from extractors.robots import RobotsCache
-from radar.news import news_client
+from steps.news import news_client
 from tests.fakes.hostile_parsers import greedy_worker, hang_worker
 from tests.fakes.http_server import FakeClock, FakeServer, Reply
 
@@ -185,6 +185,7 @@ def test_parser_worker_time_and_memory_limits_are_survived(worker, message):
         started, before = time.monotonic(), _peak_rss_mb()
         with pytest.raises(BadFeed, match=message):
             hostile.parse(b"<rss/>")
+        assert time.monotonic() - started < 10  # the 1.5 s limit plus the worker's restart, never a hang
         assert _peak_rss_mb() - before < 256
         hostile.worker = FeedParserPool().worker  # the pool recovers with a fresh worker
         assert hostile.parse(rss(ITEM).encode())["entries"][0]["url"] == "https://e.fr/a/?utm_source=x"

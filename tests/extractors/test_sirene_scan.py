@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from demo.generator import generate_demo
 from extractors.sirene_hint import guess_followed_sirens
 from extractors.sirene_stock import describe_stock, scan_territory
 from radar.config import load_territory
-from radar.demo.generator import generate_demo
 from tests.builders import etab_row, siren, siret, ul_row, write_stock
 
 P, Q, R, X = siren(101), siren(102), siren(103), siren(104)

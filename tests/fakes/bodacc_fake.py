@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from radar.demo.api.emulators import BodaccEmulator, RateWindow
+from demo.api.emulators import BodaccEmulator, RateWindow
 from tests.fakes.http_server import FakeServer, Reply
 from tests.fakes.recherche_fake import EmulatedRoute
 

@@ -27,9 +27,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-import pytest
-
-__all__ = ["FakeClock", "FakeServer", "RecordedRequest", "Reply", "StaticFile", "fake_server", "gzip_bomb"]
+__all__ = ["FakeClock", "FakeServer", "RecordedRequest", "Reply", "StaticFile", "gzip_bomb"]
 
 
 class FakeClock:
@@ -322,7 +320,7 @@ class FakeServer:
             return
         try:
             self._send(h, reply)
-        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout, OSError):
+        except (TimeoutError, BrokenPipeError, ConnectionResetError, ConnectionAbortedError, OSError):
             h.close_connection = True
 
     def _send(self, h: _Handler, reply: Reply) -> None:
@@ -370,9 +368,3 @@ class FakeServer:
             except OSError:
                 pass
 
-
-@pytest.fixture
-def fake_server():
-    """`from tests.fakes.http_server import fake_server` in a test module makes this fixture available there."""
-    with FakeServer() as srv:
-        yield srv

@@ -4,23 +4,23 @@ faults by request number, rows added between runs. `from_stock` builds the recor
 
 from __future__ import annotations
 
-from radar.demo.api.emulators import InseeEmulator, RateWindow
-from radar.demo.api.insee_shape import siret_record
+from demo.api.emulators import InseeEmulator, RateWindow
+from demo.api.insee_shape import siret_record
+from radar.identifiers import is_valid_siren, is_valid_siret
 from tests.fakes.http_server import FakeServer, Reply
 from tests.fakes.recherche_fake import EmulatedRoute
-from transforms.identifiers import luhn_ok
 
 
 def valid_siren(n: int) -> str:
     """The n-th SIREN (from 100000000) that passes Luhn."""
     base = 100_000_000 + n * 10
-    return next(str(v) for v in range(base, base + 10) if luhn_ok(str(v)))
+    return next(str(v) for v in range(base, base + 10) if is_valid_siren(str(v)))
 
 
 def siret_of(siren: str, k: int = 1) -> str:
     for nic in range(k * 10, k * 10 + 10):
         s = f"{siren}{nic:05d}"
-        if luhn_ok(s):
+        if is_valid_siret(s):
             return s
     raise AssertionError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import inspect
 
-from radar.demo.api.emulators import RateWindow, RechercheEmulator
+from demo.api.emulators import RateWindow, RechercheEmulator
 from tests.fakes.http_server import FakeServer, RecordedRequest, Reply
 
 

@@ -88,7 +88,7 @@ class SmtpServer:
         return {"RADAR_SMTP_HOST": "127.0.0.1", "RADAR_SMTP_PORT": str(self.port), "RADAR_SMTP_SECURITY": "none",
                 "RADAR_SMTP_TIMEOUT": "10", **extra}
 
-    def __enter__(self) -> "SmtpServer":
+    def __enter__(self) -> SmtpServer:
         self.controller.start()
         return self
 

@@ -60,7 +60,7 @@ def test_one_failing_source_does_not_stop_the_others(prefect_harness, tmp_path, 
 def test_radar_api_command_reports_each_source_and_fails_when_one_does(prefect_harness, tmp_path):
     from click.testing import CliRunner
 
-    from radar.cli import main
+    from cli.main import main
 
     wd = tmp_path / "wd"
     with FakeServer() as srv:

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from radar.cli import main
+from cli.main import main
 from radar.config import Workdir
 from tests.conftest import ledger, table_hashes
 from tests.warehouse.months import write_months
@@ -17,19 +17,19 @@ pytestmark = pytest.mark.flow
 
 
 def test_sirene_monthly_flow_loads_publishes_and_is_idempotent(prefect_harness, tmp_path, capsys):
-    from flows.sirene_monthly import sirene_monthly
+    from flows.sirene_month import sirene_month
 
     stock = write_months(tmp_path)
     wd = tmp_path / "wd"
     for month in sorted(stock):
-        result = sirene_monthly(etablissements=str(stock[month][0]), unites_legales=str(stock[month][1]),
+        result = sirene_month(etablissements=str(stock[month][0]), unites_legales=str(stock[month][1]),
                                 month=month, workdir=str(wd), progress=True)
         assert result["status"] == "loaded"
         # The CSV scan's progress reaches the terminal, not the flow's log (flows log what is printed).
         said = capsys.readouterr().err.splitlines()
         assert any(line.startswith("StockEtablissement_utf8.csv: finding the territory's companies") for line in said)
     before = table_hashes(Workdir(wd).warehouse)
-    again = sirene_monthly(etablissements=str(stock["2024-11"][0]), unites_legales=str(stock["2024-11"][1]),
+    again = sirene_month(etablissements=str(stock["2024-11"][0]), unites_legales=str(stock["2024-11"][1]),
                            workdir=str(wd))  # month inferred from the folder
     assert again["status"] == "unchanged" and again["month"] == "2024-11"
     assert table_hashes(Workdir(wd).warehouse) == before
@@ -37,16 +37,16 @@ def test_sirene_monthly_flow_loads_publishes_and_is_idempotent(prefect_harness, 
 
 
 def test_flow_failure_is_recorded_and_leaves_data_unchanged(prefect_harness, tmp_path, monkeypatch):
-    from flows.sirene_monthly import sirene_monthly
+    from flows.sirene_month import sirene_month
 
     stock = write_months(tmp_path)
     wd = tmp_path / "wd"
-    sirene_monthly(etablissements=str(stock["2024-10"][0]), unites_legales=str(stock["2024-10"][1]),
+    sirene_month(etablissements=str(stock["2024-10"][0]), unites_legales=str(stock["2024-10"][1]),
                    month="2024-10", workdir=str(wd))
     before = table_hashes(Workdir(wd).warehouse)
     monkeypatch.setenv("RADAR_FAIL_AT", "before_commit")
     with pytest.raises(Exception, match="injected failure at before_commit"):
-        sirene_monthly(etablissements=str(stock["2024-11"][0]), unites_legales=str(stock["2024-11"][1]),
+        sirene_month(etablissements=str(stock["2024-11"][0]), unites_legales=str(stock["2024-11"][1]),
                        month="2024-11", workdir=str(wd))
     assert table_hashes(Workdir(wd).warehouse) == before
     assert ledger(Workdir(wd).warehouse)[-1][0] == "failed"
@@ -77,7 +77,7 @@ def test_demo_command_in_process_twice(prefect_harness, tmp_path):
 
 def test_demo_as_a_user_runs_it_prints_no_traceback_or_warning(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    proc = subprocess.run([sys.executable, "-m", "radar.cli", "demo", "--workdir", str(tmp_path / "wd"),
+    proc = subprocess.run([sys.executable, "-m", "cli.main", "demo", "--workdir", str(tmp_path / "wd"),
                            "--months", "2"], capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     output = proc.stdout + proc.stderr

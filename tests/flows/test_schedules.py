@@ -57,14 +57,14 @@ def test_monthly_report_flow_leaves_artifacts(prefect_harness, tmp_path, territo
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-    from flows.delivery import monthly_report
-    from flows.sirene_monthly import sirene_monthly
+    from flows.report import monthly_report
+    from flows.sirene_month import sirene_month
 
     monkeypatch.delenv("RADAR_SMTP_HOST", raising=False)
     stock = write_months(tmp_path)
     wd = tmp_path / "wd"
     for month in sorted(stock):
-        sirene_monthly(etablissements=str(stock[month][0]), unites_legales=str(stock[month][1]), month=month,
+        sirene_month(etablissements=str(stock[month][0]), unites_legales=str(stock[month][1]), month=month,
                        workdir=str(wd))
     result = monthly_report(workdir=str(wd), territory_file=str(territory_file))
     assert result["sent"]["transport"] == "outbox" and (wd / "outbox" / f"rapport-{result['month']}.eml").is_file()
@@ -94,7 +94,7 @@ def test_failed_run_alerts_the_engineers_and_is_failed(prefect_harness, tmp_path
 
 
 def test_backfill_loads_each_dated_month(prefect_harness, tmp_path, territory_file):
-    from radar.commands.backfill import command as backfill
+    from cli.backfill import command as backfill
 
     stock = write_months(tmp_path)
     months = sorted(stock)
@@ -127,7 +127,7 @@ def test_late_stock_alerts_and_renders_nothing(prefect_harness, tmp_path, territ
 
 
 def test_counts_table_and_quarantine_spikes():
-    from flows.delivery import counts_table, quarantine_spikes
+    from flows.report import counts_table, quarantine_spikes
 
     runs = [{"flow": "sirene_month", "status": "success", "month": "2026-10", "counts": json_counts()},
             {"flow": "news", "status": "success", "month": None, "counts": {"fetched": 40, "loaded": 30}}]
@@ -147,7 +147,7 @@ def json_counts() -> str:
 def test_backfill_reconstructs_the_months_before_the_first_stock(prefect_harness, tmp_path, territory_file):
     import duckdb
 
-    from radar.commands.backfill import command as backfill
+    from cli.backfill import command as backfill
     from tests.builders import write_stock
     from tests.warehouse.history_months import first_stock, write_history_file
 
@@ -177,7 +177,7 @@ def test_backfill_reconstructs_the_months_before_the_first_stock(prefect_harness
 
 
 def test_backfill_historique_without_any_stock_is_a_clear_error(prefect_harness, tmp_path, territory_file):
-    from radar.commands.backfill import command as backfill
+    from cli.backfill import command as backfill
     from tests.warehouse.history_months import write_history_file
 
     result = CliRunner().invoke(backfill, [

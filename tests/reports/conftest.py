@@ -7,11 +7,10 @@ import json
 
 import pytest
 
-from tests.builders import territory_text_with
-
 from radar.config import load_territory
-from radar.sirene_month import publish
-from reports import delivery
+from steps import report as delivery
+from steps.common import publish
+from tests.builders import territory_text_with
 from tests.reports.monthly_data import MONTH, MonthlyWorkdir, build_workdir, copy_workdir
 
 STAFF = ["economie@agence.example", "veille@agence.example"]

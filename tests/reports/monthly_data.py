@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
-from radar import sirene_month as steps
 from radar.config import Workdir, load_territory
+from steps import common
+from steps import sirene_month as steps
 from tests.builders import etab_row, siren, siret, ul_row, write_stock
 
 YEAR_AGO, PREVIOUS, MONTH = "2023-11", "2024-10", "2024-11"
@@ -96,16 +96,13 @@ class MonthlyWorkdir:
 
 def build_workdir(root: Path) -> MonthlyWorkdir:
     workdir, territory = Workdir(root / "wd"), load_territory()
-    steps.prepare_warehouse(workdir)
+    common.prepare_warehouse(workdir)
     stocks = {}
     for month in (YEAR_AGO, PREVIOUS, MONTH):
         etab_path, ul_path = write_stock(root / "stocks" / month, *_month_rows(month))
         stocks[month] = etab_path
-        etab = steps.resolve_stock(str(etab_path), "etablissements", workdir)
-        ul = steps.resolve_stock(str(ul_path), "unites_legales", workdir)
-        staged = steps.transform_month(steps.land_month(workdir, territory, etab, ul, month), territory)
-        steps.load_month(workdir, territory, staged, etab, ul, steps.new_run_id(), datetime.now(timezone.utc))
-    steps.publish(workdir, territory)
+        steps.load_files(workdir, territory, etab_path, ul_path, month)
+    common.publish(workdir, territory)
     return MonthlyWorkdir(workdir, stocks)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from openpyxl import load_workbook
 
@@ -20,7 +20,7 @@ def _rows():
     rows = [{"name": p, "count": -5, "score": 0.75, "day": date(2024, 11, 3), "flag": True, "siret": "00012345600018"}
             for p in PAYLOADS]
     rows.append({"name": "NORMAL SAS", "count": 1234, "score": None,
-                 "day": datetime(2024, 11, 3, 9, 30, tzinfo=timezone.utc), "flag": False, "siret": "12345678900011"})
+                 "day": datetime(2024, 11, 3, 9, 30, tzinfo=UTC), "flag": False, "siret": "12345678900011"})
     return rows
 
 

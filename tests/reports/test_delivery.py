@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from radar.config import Workdir
-from reports import delivery
 from reports.email import DeliveryError, SmtpSettings, smtp_settings
+from steps import report as delivery
 from tests.fakes.smtp_server import SmtpServer, free_port
 from tests.reports.conftest import ENGINEERS, STAFF
 from tests.reports.monthly_data import MONTH, P_SECRETS

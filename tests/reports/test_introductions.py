@@ -8,8 +8,19 @@ from datetime import date
 import pytest
 
 from radar.config import ConfigError
-from reports.introductions import (Firm, IntroductionConfig, Mention, Pair, config_from_territory, distance_km,
-                                   rank_pairs, rule_difficulty_peer, rule_new_neighbour, rule_same_story, suggest)
+from reports.introductions import (
+    Firm,
+    IntroductionConfig,
+    Mention,
+    Pair,
+    config_from_territory,
+    distance_km,
+    rank_pairs,
+    rule_difficulty_peer,
+    rule_new_neighbour,
+    rule_same_story,
+    suggest,
+)
 
 # Issy-les-Moulineaux town hall, a point 1.1 km east, one 5.9 km north-east (Paris 15e/7e), one with no coordinates.
 ISSY = (48.8240, 2.2700)
@@ -76,7 +87,7 @@ def test_company_in_difficulty_meets_larger_peers_of_its_activity():
 
 
 def test_ranking_dedupes_excludes_recent_pairs_and_caps():
-    p = lambda a, b, rule, score: Pair(*sorted((a, b)), rule, f"{rule} {a}-{b}", score)  # noqa: E731
+    p = lambda a, b, rule, score: Pair(*sorted((a, b)), rule, f"{rule} {a}-{b}", score)
     pairs = [p("1", "2", "same_story", 0.5), p("2", "1", "new_neighbour", 0.9),  # one couple, best rule kept
              p("3", "4", "new_neighbour", 0.8), p("5", "6", "difficulty_peer", 0.7),
              p("1", "7", "same_story", 0.6), p("1", "8", "same_story", 0.55)]

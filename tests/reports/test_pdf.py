@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from reports.pdf import BlockedResource, BundledOnlyFetcher, render_pdf
 from tests.reports.monthly_data import MONTH
 
+
 class Canary:
     """A loopback TCP listener that counts every connection, whatever is sent."""
 

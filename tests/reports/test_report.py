@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -13,11 +13,12 @@ import pytest
 from babel.numbers import format_decimal
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from radar.months import MonthError
 from reports.render import ReportError, date_long, latest_month, month_long, render_report
 from tests.builders import siret
 from tests.reports.monthly_data import MONTH, MUSTACHE, P_SECRETS, PERSON, PREVIOUS, XSS, YEAR_AGO
 
-GENERATED_AT = datetime(2024, 12, 10, 8, 30, tzinfo=timezone.utc)
+GENERATED_AT = datetime(2024, 12, 10, 8, 30, tzinfo=UTC)
 
 
 @dataclass
@@ -175,7 +176,7 @@ def test_missing_month_is_a_clear_error(built, tmp_path):
     with pytest.raises(ReportError, match=r"no data for month 2025-06 in the snapshot "
                                           r"\(loaded months: 2023-11 … 2024-11\)"):
         render_report(built.snapshot, "2025-06", tmp_path)
-    with pytest.raises(ReportError, match="bad month"):
+    with pytest.raises(MonthError, match="bad month"):
         render_report(built.snapshot, "2024-13", tmp_path)
     assert not (tmp_path / "report.html").exists()
     assert latest_month(built.snapshot) == MONTH
@@ -184,7 +185,7 @@ def test_missing_month_is_a_clear_error(built, tmp_path):
 def test_same_inputs_give_the_same_bytes(built, html, tmp_path):
     again = render_report(built.snapshot, MONTH, tmp_path / "a", generated_at=GENERATED_AT)
     assert again.read_text(encoding="utf-8") == html
-    later = render_report(built.snapshot, MONTH, tmp_path / "b", generated_at=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    later = render_report(built.snapshot, MONTH, tmp_path / "b", generated_at=datetime(2025, 1, 1, tzinfo=UTC))
     changed = [(a, b) for a, b in zip(html.splitlines(), later.read_text(encoding="utf-8").splitlines()) if a != b]
     assert len(changed) == 1 and "Généré le" in changed[0][0]
     assert list(tmp_path.glob("*/*.tmp")) == []

@@ -10,8 +10,8 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from radar.cli import main
-from reports import delivery
+from cli.main import main
+from steps import report as delivery
 from tests.reports.monthly_data import MONTH, copy_workdir
 
 

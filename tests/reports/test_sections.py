@@ -3,7 +3,7 @@ when the snapshot has them, « source non chargée » otherwise; untrusted text 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
@@ -13,14 +13,14 @@ from tests.builders import siren
 from tests.reports.monthly_data import BAKERY, MONTH, MUSTACHE, P_SECRETS, PERSON
 from tests.reports.source_tables import with_sources, without_sources
 
-AT = datetime(2024, 12, 10, tzinfo=timezone.utc)
+AT = datetime(2024, 12, 10, tzinfo=UTC)
 TROUBLED, OPEN, LATER = siren(10_000), siren(10_001), siren(10_002)
 XSS_TITLES = ('<script>alert("x")</script> Levée de fonds', '<img src=x onerror=alert(1)> Rachat',
               '<svg onload=alert(1)> Salon', MUSTACHE + " au salon")
 
 
 def _press_rows():
-    a = lambda i, title, when, url: {"article_id": f"a{i}", "canonical_url": url, "title": title,  # noqa: E731
+    a = lambda i, title, when, url: {"article_id": f"a{i}", "canonical_url": url, "title": title,
                                      "published_at": when, "source_name": "Le Journal <b>du Net</b>",
                                      "description": "…"}
     articles = [
@@ -31,14 +31,14 @@ def _press_rows():
         a(5, "Article du mois précédent", "2024-10-30 09:00:00+00", "https://example.org/old"),
         a(6, "Article sans entreprise du territoire", "2024-11-08 09:00:00+00", "https://example.org/none"),
     ]
-    m = lambda art, s, c=0.9: {"article_id": art, "siren": s, "method": "name", "confidence": c}  # noqa: E731
+    m = lambda art, s, c=0.9: {"article_id": art, "siren": s, "method": "name", "confidence": c}
     mentions = [m("a1", TROUBLED), m("a1", OPEN), m("a2", TROUBLED), m("a3", OPEN), m("a4", OPEN),
                 m("a5", TROUBLED), m("a6", "999999999"), m("a4", PERSON)]
     return articles, mentions
 
 
 def _difficulties():
-    d = lambda s, name, when, tech=True: {"siren": s, "name": name, "commune_code": "92040",  # noqa: E731
+    d = lambda s, name, when, tech=True: {"siren": s, "name": name, "commune_code": "92040",
                                           "naf_code": "62.01Z", "is_tech": tech, "procedure": "Redressement judiciaire",
                                           "judgment_nature": "Jugement d'ouverture", "judgment_date": when,
                                           "notice_id": f"n-{s}-{when}", "url": "https://www.bodacc.fr/annonce/1"}

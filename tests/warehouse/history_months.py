@@ -4,13 +4,13 @@ steps of a reconstruction run without Prefect (the flow composes these same step
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from radar import sirene_history, sirene_month
 from radar.config import Workdir, load_territory
+from steps import common, sirene_history, sirene_month
 from tests.builders import etab_row, history_row, siren, siret, ul_row, write_history
 from tests.warehouse.months import A, B, C, F, G, P, base_month, head, next_month
 
@@ -88,22 +88,22 @@ def write_history_file(root: Path, fmt: str = "csv", rows: list[dict] | None = N
 def reconstruct(workdir: Workdir, source: str | Path, months: list[str], territory=None) -> dict:
     """The flow's steps: plan, resolve, unchanged check, land, load, publish."""
     territory = territory or load_territory()
-    sirene_month.prepare_warehouse(workdir)
-    run_id, started = sirene_month.new_run_id(), datetime.now(timezone.utc)
+    common.prepare_warehouse(workdir)
+    run_id, started = common.new_run_id(), datetime.now(UTC)
     planned = sirene_history.plan_history(workdir, months)
     hist = sirene_month.resolve_stock(str(source), "historique", workdir)
     if sirene_history.check_history_unchanged(workdir, planned["months"], hist):
-        sirene_month.record_outcome(workdir, run_id, "sirene_historique", started, "unchanged",
+        common.record_outcome(workdir, run_id, "sirene_historique", started, "unchanged",
                                     month=planned["months"][-1])
         return {"status": "unchanged", **planned}
     try:
         landing = sirene_history.land_history(workdir, hist, planned["base_month"])
         counts = sirene_history.load_history(workdir, territory, landing, hist, planned["months"], run_id, started)
     except Exception as exc:
-        sirene_month.record_outcome(workdir, run_id, "sirene_historique", started, "failed",
+        common.record_outcome(workdir, run_id, "sirene_historique", started, "failed",
                                     month=planned["months"][-1], message=str(exc))
         raise
-    sirene_month.publish(workdir, territory)
+    common.publish(workdir, territory)
     return {"status": "reconstructed", "counts": counts, **planned}
 
 

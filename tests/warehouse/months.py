@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from radar import sirene_month as steps
 from radar.config import Workdir, load_territory
+from steps import common
+from steps import sirene_month as steps
 from tests.builders import etab_row, siren, siret, ul_row, write_stock
 
 A, B, C, D, E, F, G, P = (siren(i) for i in range(1, 9))
@@ -88,19 +89,19 @@ def write_months(root: Path, fmt: str = "csv", months=MONTHS) -> dict[str, tuple
 def load(workdir: Workdir, etab: Path, ul: Path, month: str | None, territory=None) -> dict:
     """Run the steps of one monthly load, as the flow does; returns the flow-like result."""
     territory = territory or load_territory()
-    steps.prepare_warehouse(workdir)
+    common.prepare_warehouse(workdir)
     e = steps.resolve_stock(str(etab), "etablissements", workdir)
     u = steps.resolve_stock(str(ul), "unites_legales", workdir)
-    run_id, started = steps.new_run_id(), datetime.now(timezone.utc)
+    run_id, started = common.new_run_id(), datetime.now(UTC)
     if month and steps.check_unchanged(workdir, month, e, u):
-        steps.record_outcome(workdir, run_id, "sirene_month", started, "unchanged", month=month)
+        common.record_outcome(workdir, run_id, "sirene_month", started, "unchanged", month=month)
         return {"status": "unchanged", "month": month}
     try:
         landing = steps.land_month(workdir, territory, e, u, month)
         staged = steps.transform_month(landing, territory)
         counts = steps.load_month(workdir, territory, staged, e, u, run_id, started)
     except Exception as exc:
-        steps.record_outcome(workdir, run_id, "sirene_month", started, "failed", month=month, message=str(exc))
+        common.record_outcome(workdir, run_id, "sirene_month", started, "failed", month=month, message=str(exc))
         raise
-    steps.publish(workdir, territory)
+    common.publish(workdir, territory)
     return {"status": "loaded", "month": landing["month"], "counts": counts}

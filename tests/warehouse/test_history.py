@@ -5,11 +5,20 @@ import pytest
 
 from extractors.sirene_stock import StockFormatError
 from radar.config import Workdir
-from radar.sirene_month import InputError
+from steps.common import InputError
 from tests.builders import history_row, siren, siret, write_stock
 from tests.conftest import ledger, table_hashes
 from tests.warehouse.history_months import (
-    H, I, J, K, contents, first_stock, history_rows, reconstruct, second_stock, write_history_file,
+    H,
+    I,
+    J,
+    K,
+    contents,
+    first_stock,
+    history_rows,
+    reconstruct,
+    second_stock,
+    write_history_file,
 )
 from tests.warehouse.months import A, B, C, F, G, load
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from radar import sirene_month
 from radar.config import Workdir, load_territory
+from steps import common
 from tests.builders import write_stock
 from tests.conftest import ledger, table_hashes
 from tests.warehouse.history_months import contents, first_stock, reconstruct, write_history_file
@@ -77,7 +77,7 @@ def test_kill_during_publication_keeps_the_previous_snapshot(setup):
     assert list(wd.published.parent.glob("*.tmp*"))  # the partial file has a temporary name only
     assert contents(wd.warehouse) == expected  # the load had committed before the publication began
     assert reconstruct(wd, history, RANGE)["status"] == "unchanged"
-    sirene_month.publish(wd, load_territory())  # what the flow does after an unchanged check
+    common.publish(wd, load_territory())  # what the flow does after an unchanged check
     assert not list(wd.published.parent.glob("*.tmp*"))
     con = duckdb.connect(str(wd.published), read_only=True)
     try:

@@ -9,10 +9,10 @@ import json
 import duckdb
 import pytest
 
-from radar import api_sources
+from cli.summary import _lines as summary_lines
 from radar.config import Workdir, load_territory
-from radar.sirene_month import publish
-from radar.summary import _lines as summary_lines
+from steps import api_sources
+from steps.common import publish
 from tests.builders import etab_row, siren, siret, ul_row, write_stock
 from tests.conftest import table_hashes
 from tests.fakes import insee_fake
@@ -51,7 +51,7 @@ def october() -> tuple[list[dict], list[dict], list[dict]]:
     person, and O, a company, are created."""
     etabs, units = september()
     by = {e["siret"]: e for e in etabs}
-    stamp = lambda day: f"2026-10-{day:02d}T10:00:00"  # noqa: E731
+    stamp = lambda day: f"2026-10-{day:02d}T10:00:00"
     by[siret(K)].update(trancheEffectifsEtablissement="11", activitePrincipaleEtablissement="62.02A",
                         libelleVoieEtablissement="AVENUE NOUVELLE", dateDernierTraitementEtablissement=stamp(2))
     by[siret(M)].update(etatAdministratifEtablissement="F", dateDebut="2026-10-03", etablissementSiege="false",

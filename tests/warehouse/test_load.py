@@ -1,6 +1,7 @@
 import csv
 import json
 import zipfile
+from datetime import UTC
 from pathlib import Path
 
 import duckdb
@@ -8,9 +9,10 @@ import pytest
 
 from extractors.sirene_stock import StockFormatError
 from radar.config import Workdir
+from steps import common
 from tests.builders import etab_row, siret, write_stock
 from tests.conftest import ledger, table_hashes
-from tests.warehouse.months import A, B, C, D, F, G, MONTHS, base_month, load, next_month, write_months
+from tests.warehouse.months import A, B, C, D, F, G, base_month, load, next_month, write_months
 
 # Tables whose rows name the run or the time of loading, not the data.
 SKIP = ("meta.run", "meta.stock_month", "meta.schema_migrations", "quarantine.sirene")
@@ -174,9 +176,9 @@ def test_typed_parquet_dates_and_booleans_are_accepted(tmp_path, workdir):
     con = duckdb.connect()
     for p in csv_paths:
         out = p.with_suffix(".parquet")
-        date_cols = [c for c in ("dateCreationEtablissement", "dateCreationUniteLegale", "dateDebut")]
-        con.execute(f"""COPY (SELECT * REPLACE ({', '.join(f"TRY_CAST({c} AS DATE) AS {c}" for c in date_cols
-                                                if c in con.execute(f"DESCRIBE SELECT * FROM read_csv('{p}')").df()['column_name'].tolist())}
+        present = con.execute(f"DESCRIBE SELECT * FROM read_csv('{p}')").df()['column_name'].tolist()
+        date_cols = [c for c in ("dateCreationEtablissement", "dateCreationUniteLegale", "dateDebut") if c in present]
+        con.execute(f"""COPY (SELECT * REPLACE ({', '.join(f"TRY_CAST({c} AS DATE) AS {c}" for c in date_cols)}
             {", etablissementSiege = 'true' AS etablissementSiege" if 'Etablissement' in p.name else ''})
             FROM read_csv('{p}', all_varchar = true)) TO '{out}' (FORMAT parquet)""")
         typed.append(out)
@@ -194,8 +196,9 @@ def test_month_is_inferred_from_the_folder_name(workdir, stock):
 
 
 def test_excluded_sirens_are_never_loaded(tmp_path, workdir, stock):
-    from radar.config import load_territory, parse_territory
     import tomllib
+
+    from radar.config import load_territory, parse_territory
     data = tomllib.loads(load_territory().source_file.read_text())
     data["exclusions"] = {"sirens": [C]}
     territory = parse_territory(data)
@@ -227,8 +230,8 @@ def test_invalid_rows_are_quarantined_with_their_rule(tmp_path, workdir):
 def test_the_no_op_check_hashes_only_files_that_could_be_the_loaded_ones(tmp_path, workdir, stock):
     """A national file takes seconds to hash: it is hashed during the scan, and before it only when its size
     matches the month already loaded."""
-    from radar import sirene_month as steps
     from extractors.sirene_stock import cached_sha256
+    from steps import sirene_month as steps
 
     etab, ul = stock["2024-10"]
     load(workdir, etab, ul, "2024-10")
@@ -259,13 +262,13 @@ def test_the_no_op_check_hashes_only_files_that_could_be_the_loaded_ones(tmp_pat
 def test_the_hash_computed_in_the_background_is_the_files_sha256_and_completes_the_manifest(workdir, stock):
     import hashlib
     import json
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    from radar import sirene_month as steps
     from radar.config import load_territory
+    from steps import sirene_month as steps
 
     etab, ul = stock["2024-11"]
-    steps.prepare_warehouse(workdir)
+    common.prepare_warehouse(workdir)
     e = steps.resolve_stock(str(etab), "etablissements", workdir)
     u = steps.resolve_stock(str(ul), "unites_legales", workdir)
     landing = steps.land_month(workdir, load_territory(), e, u, "2024-11")
@@ -273,7 +276,7 @@ def test_the_hash_computed_in_the_background_is_the_files_sha256_and_completes_t
     assert not list((workdir.landing / "sirene").glob(f"{steps.SCANNING_PREFIX}*"))
     staged = steps.transform_month(landing, load_territory())
     steps.load_month(workdir, load_territory(), staged, landing["etablissements"], landing["unites_legales"],
-                     steps.new_run_id(), datetime.now(timezone.utc))
+                     common.new_run_id(), datetime.now(UTC))
     expected = (hashlib.sha256(etab.read_bytes()).hexdigest(), hashlib.sha256(ul.read_bytes()).hexdigest())
     manifest = json.loads((Path(landing["dir"]) / "manifest.json").read_text())
     assert (manifest["etablissements"]["sha256"], manifest["unites_legales"]["sha256"]) == expected
@@ -283,8 +286,7 @@ def test_the_hash_computed_in_the_background_is_the_files_sha256_and_completes_t
 
 
 def test_a_scan_folder_left_by_a_killed_run_is_removed(workdir, stock):
-    from radar import sirene_month as steps
-
+    from steps import sirene_month as steps
     leftover = workdir.landing / "sirene" / f"{steps.SCANNING_PREFIX}deadbeef"
     leftover.mkdir(parents=True)
     (leftover / "etablissements.parquet.tmp").write_bytes(b"partial")

@@ -10,9 +10,9 @@ import duckdb
 import pytest
 
 from extractors import insee_sirene
-from radar import api_sources
 from radar.config import Workdir, load_territory
-from radar.sirene_month import prepare_warehouse
+from steps import api_sources
+from steps.common import prepare_warehouse
 from tests.conftest import table_hashes
 from tests.fakes import bodacc_fake, insee_fake, recherche_fake
 from tests.fakes.http_server import FakeServer, Reply
@@ -176,7 +176,7 @@ def test_recherche_quarantine_below_and_above_the_threshold(wd):  # T22
 
 
 def test_insee_deltas_raise_provisional_events_until_the_next_stock(wd, monkeypatch):
-    from warehouse.load_api import apply_insee_deltas
+    from warehouse.current_state import apply_insee_deltas
     from warehouse.reference import load_reference
 
     monkeypatch.setenv("INSEE_API_KEY", CANARY)

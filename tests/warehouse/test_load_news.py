@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from demo.news import demo_feeds, serve_demo_news
 from extractors.feeds import FeedParserPool
-from radar import news as steps
-from radar import sirene_month
 from radar.config import Workdir, load_territory
-from radar.demo.news import demo_feeds, serve_demo_news
+from steps import common
+from steps import news as steps
 from tests.builders import siren
 from tests.conftest import table_hashes
 from warehouse.db import connect_snapshot, connect_writer
@@ -28,7 +28,7 @@ COMPANIES = [
 @pytest.fixture
 def workdir(tmp_path) -> Workdir:
     wd = Workdir(tmp_path / "wd")
-    sirene_month.prepare_warehouse(wd)
+    common.prepare_warehouse(wd)
     with connect_writer(wd.warehouse) as con:
         for i, (name, sigle, commune) in enumerate(COMPANIES, start=1):
             s = siren(1000 + i)
@@ -59,7 +59,7 @@ def run(wd: Workdir, pool, *, fail_at: str | None = None, monkeypatch=None) -> d
     if fail_at and monkeypatch:
         monkeypatch.setenv("RADAR_FAIL_AT", fail_at)
     try:
-        counts = steps.load_news_run(wd, transformed, sirene_month.new_run_id(), datetime.now(timezone.utc))
+        counts = steps.load_news_run(wd, transformed, common.new_run_id(), datetime.now(UTC))
     finally:
         if monkeypatch:
             monkeypatch.delenv("RADAR_FAIL_AT", raising=False)
@@ -137,7 +137,7 @@ def test_failure_leaves_the_warehouse_unchanged(workdir, pool, monkeypatch):
 
 def test_snapshot_publishes_only_public_news(workdir, pool):
     run(workdir, pool)
-    snapshot = Path(sirene_month.publish(workdir, load_territory()))
+    snapshot = Path(common.publish(workdir, load_territory()))
     con = connect_snapshot(snapshot)
     try:
         cols = {t: [c[0] for c in con.execute(f"DESCRIBE {t}").fetchall()] for t in ("article", "article_mention")}
@@ -157,8 +157,9 @@ def test_snapshot_publishes_only_public_news(workdir, pool):
 
 
 def test_feeds_from_territory_validates(tmp_path):
-    from radar.config import ConfigError, parse_territory
     import tomllib
+
+    from radar.config import ConfigError, parse_territory
 
     base = tomllib.loads(Path("territories/gpso.toml").read_text(encoding="utf-8"))
     ok = parse_territory({**base, "feeds": [{"name": "Maddyness", "url": "https://www.maddyness.com/feed/",

@@ -7,8 +7,8 @@ import duckdb
 import pytest
 
 from radar.config import Workdir, load_territory
-from radar import sirene_month as steps
-from tests.builders import etab_row, siret, ul_row, write_stock
+from steps import common
+from tests.builders import etab_row, siret, ul_row
 from tests.warehouse.months import A, P, base_month, head, load, write_months
 from warehouse.db import connect_snapshot
 
@@ -110,7 +110,7 @@ def test_snapshot_holds_only_published_tables_with_a_dictionary(published):
 def test_contract_columns(published):
     wd, _ = published
     con = connect_snapshot(wd.published)
-    cols = lambda t: [r[0] for r in con.execute(  # noqa: E731
+    cols = lambda t: [r[0] for r in con.execute(
         "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [t]).fetchall()]
     assert {"siret", "siren", "name", "commune_code", "naf_code", "is_tech", "headcount_band", "is_head_office",
             "state", "created_on", "closed_on", "latitude", "longitude"} <= set(cols("establishment"))
@@ -158,8 +158,8 @@ def test_reader_of_the_old_snapshot_is_never_disturbed(published, tmp_path):
     assert reader.stdout.readline().strip() == "OPEN"
     # The writer publishes twice while the reader holds the old file: never blocked.
     before = os.stat(wd.published).st_ino
-    steps.publish(wd, territory)
-    steps.publish(wd, territory)
+    common.publish(wd, territory)
+    common.publish(wd, territory)
     assert os.stat(wd.published).st_ino != before
     reader.stdin.write("\n")
     reader.stdin.flush()
@@ -175,8 +175,8 @@ def test_an_interrupted_publication_keeps_the_previous_snapshot(published, monke
     before = wd.published.read_bytes()
     monkeypatch.setenv("RADAR_FAIL_AT", "publish_copy")
     with pytest.raises(Exception, match="injected"):
-        steps.publish(wd, load_territory())
+        common.publish(wd, load_territory())
     monkeypatch.delenv("RADAR_FAIL_AT")
     assert wd.published.read_bytes() == before
-    steps.prepare_warehouse(wd)  # the next run removes the leftover temporary file
+    common.prepare_warehouse(wd)  # the next run removes the leftover temporary file
     assert not list(wd.published.parent.glob("*.tmp*"))

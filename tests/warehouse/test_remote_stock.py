@@ -4,7 +4,7 @@ downloaded again and the month is a no-op."""
 import time
 
 from radar.config import Workdir
-from radar import sirene_month as steps
+from steps import sirene_month as steps
 from tests.fakes.http_server import FakeServer, Reply, StaticFile
 from tests.warehouse.months import load, write_months
 

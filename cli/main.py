@@ -1,0 +1,27 @@
+"""The `radar` command line: one module per command (cli/<command>.py, a click command named `command`)."""
+
+from __future__ import annotations
+
+import click
+
+from cli import api, backfill, dashboard, demo, news, report, run, serve, sql
+from cli import eval as eval_
+from radar import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="radar")
+def main() -> None:
+    """Ecosystem Radar: the tech companies of a territory, month by month, from public registries.
+
+    Typical use: `radar demo` on the bundled offline data; `radar run` on a real monthly SIRENE stock;
+    `radar report` and `radar sql` on the published snapshot.
+    """
+
+
+for _module in (demo, run, sql, api, news, report, serve, backfill, dashboard, eval_):
+    main.add_command(_module.command)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,1 +1,0 @@
-"""Subcommands of `radar` for capabilities beyond the registry spine; registered in radar/cli.py."""

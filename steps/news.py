@@ -1,0 +1,262 @@
+"""The steps of a news run, as plain functions the flow composes (and tests call directly).
+
+fetch (feeds, conditional GET, robots.txt, article pages) -> land raw feeds and items -> transform (clean,
+stories, links to companies, press events) -> load in one transaction -> publish (the caller).
+Steps exchange paths and small dicts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote_plus
+
+import pandas as pd
+
+from extractors.articles import fetch_article
+from extractors.feeds import FEED_KINDS, FeedConfig, FeedParserPool, fetch_feed
+from extractors.http import HostPolicy, HttpClient, SourceError
+from extractors.robots import RobotsCache
+from radar.config import ConfigError, Territory, Workdir
+from steps.common import new_run_id
+from transforms.linking import CompanyIndex, link_text, territory_mentions
+from transforms.news import assign_stories, clean_items
+from transforms.press_events import company_events
+from transforms.urls import InvalidUrl, canonical_url
+from warehouse.db import connect_writer
+from warehouse.load_news import SOURCE, event_id, existing_stories, known_urls, load_news, read_feed_state
+
+POLITENESS_SECONDS = 1.0  # at most one request per second and per host
+MAX_PAGES_PER_RUN = 300
+GOOGLE_NEWS_SEARCH = "https://news.google.com/rss/search?q="
+GOOGLE_NEWS_FR = "&hl=fr&gl=FR&ceid=FR:fr"
+TERRITORY_ALIASES = ("GPSO", "Grand Paris Seine Ouest", "Seine Ouest")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Configuration
+
+
+def feeds_from_territory(territory: Territory) -> list[FeedConfig]:
+    """The territory TOML's [[feeds]] (name, url, kind = national | local | search), plus one search feed per
+    name of [news] watch = [...]."""
+    where = str(territory.source_file or "territory")
+    feeds = []
+    for i, spec in enumerate(territory.raw.get("feeds", [])):
+        if not isinstance(spec, dict) or not spec.get("name") or not spec.get("url"):
+            raise ConfigError(f"{where}: feeds[{i}] needs a name and a url")
+        url, kind = str(spec["url"]).strip(), str(spec.get("kind", "national"))
+        if not url.lower().startswith(("http://", "https://")):
+            raise ConfigError(f"{where}: feeds[{i}].url must be an http(s) URL, got {url[:100]!r}")
+        if kind not in FEED_KINDS:
+            raise ConfigError(f"{where}: feeds[{i}].kind '{kind}' is not one of {', '.join(sorted(FEED_KINDS))}")
+        feeds.append(FeedConfig(str(spec["name"]), url, kind))
+    for name in territory.raw.get("news", {}).get("watch", []):  # a Google News search per watched company
+        feeds.append(FeedConfig(f"Google News {name}", GOOGLE_NEWS_SEARCH + quote_plus(f'"{name}"') + GOOGLE_NEWS_FR,
+                                "search"))
+    return feeds
+
+
+def news_client(*, allow_hosts=(), politeness_seconds: float = POLITENESS_SECONDS, **kwargs) -> HttpClient:
+    """The shared client, guarded (configured URLs), paced per host."""
+    return HttpClient(contact=os.environ.get("RADAR_CONTACT", "mailto:data@example.org"), guard=True,
+                      allow_hosts=allow_hosts, default_policy=HostPolicy(1.0 / politeness_seconds),
+                      read_timeout=20.0, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fetch
+
+
+def fetch_news(workdir: Workdir, feeds: list[FeedConfig], *, client: HttpClient | None = None,
+               allow_hosts=(), fetch_pages: bool = True, max_pages: int = MAX_PAGES_PER_RUN,
+               politeness_seconds: float = POLITENESS_SECONDS, pool: FeedParserPool | None = None) -> dict:
+    """Fetch every feed (a failing feed never stops the others), then the pages of new items; land it all."""
+    workdir.ensure()
+    with connect_writer(workdir.warehouse) as con:
+        state = read_feed_state(con)
+        seen = known_urls(con)
+    own_client = client is None
+    client = client or news_client(allow_hosts=allow_hosts, politeness_seconds=politeness_seconds)
+    stamp = new_run_id()  # timestamp + random suffix: two runs never share a landing folder
+    out_dir = workdir.landing / "news" / stamp
+    out_dir.mkdir(parents=True, exist_ok=True)
+    robots = RobotsCache(client)
+    results, items, pages = [], [], {"fetched": 0, "robots_disallowed": 0, "failed": 0, "skipped_known": 0}
+    own_pool = pool is None
+    pool = pool or FeedParserPool()  # one parser worker for the whole fetch
+    try:
+        for feed in feeds:
+            results.append(_fetch_one(client, feed, pool, state.get(feed.url, {}), robots, out_dir, items))
+        if fetch_pages:
+            _enrich_with_pages(client, robots, items, seen, pages, max_pages)
+    finally:
+        if own_pool:
+            pool.close()
+        if own_client:
+            client.close()
+    items_path = out_dir / "items.jsonl"
+    with open(items_path, "w", encoding="utf-8") as fh:
+        for item in items:
+            fh.write(json.dumps(item, ensure_ascii=False, default=str) + "\n")
+    manifest = {"feeds": results, "pages": pages, "items": len(items), "fetched_at": stamp}
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str))
+    return {"items_path": str(items_path), **manifest}
+
+
+def _fetch_one(client, feed: FeedConfig, pool, prev: dict, robots, out_dir: Path, items: list) -> dict:
+    res = fetch_feed(client, feed, pool, etag=prev.get("etag"), last_modified=prev.get("last_modified"),
+                     robots=robots)
+    if res.raw:  # the landing zone keeps what the source sent
+        (out_dir / f"{hashlib.sha1(feed.url.encode()).hexdigest()[:12]}.xml").write_bytes(res.raw)
+    items.extend(res.items)
+    return {"name": feed.name, "url": feed.url, "kind": feed.kind, "status": res.status, "items": len(res.items),
+            "error": res.error, "etag": res.etag, "last_modified": res.last_modified}
+
+
+def _enrich_with_pages(client, robots, items, seen, pages, max_pages) -> None:
+    fetched: dict[str, dict] = {}  # one request per canonical URL, however many feeds carry it
+    for item in items:
+        try:
+            canon = canonical_url(item.get("url") or "")
+        except InvalidUrl:
+            continue
+        if canon in seen:
+            pages["skipped_known"] += 1
+            continue
+        if canon in fetched:
+            page = fetched[canon]
+        else:
+            if pages["fetched"] >= max_pages:
+                break
+            try:
+                page = fetch_article(client, item["url"], robots=robots, source=f"{item['feed_name']} article")
+            except SourceError:
+                page = None
+                pages["failed"] += 1
+            else:
+                pages["fetched" if page is not None else "robots_disallowed"] += 1
+            fetched[canon] = page
+        if page is None:
+            continue
+        for key in ("canonical_url", "description", "text", "section", "language", "is_paywalled", "author"):
+            if page.get(key) not in (None, ""):
+                item[key] = page[key]
+        if page.get("published_at") and not item.get("published_at"):
+            item["published_at"] = page["published_at"].isoformat()
+        if page.get("title") and not item.get("title"):
+            item["title"] = page["title"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Transform
+
+
+def companies_for_linking(con) -> pd.DataFrame:
+    """Legal persons of the territory with every name they go by. Natural persons are never linked (their name
+    is a person's name, and personal data)."""
+    return con.execute("""
+        SELECT c.siren, c.denomination AS name,
+               CASE WHEN c.statut_diffusion = 'P' THEN NULL ELSE c.sigle END AS sigle,
+               list_distinct(list_filter([c.usual_name1, c.usual_name2, c.usual_name3]
+                   || coalesce(e.names, []), lambda x: x IS NOT NULL AND x <> c.denomination)) AS aliases,
+               c.naf_code
+        FROM core.company c
+        LEFT JOIN (SELECT siren, flatten(list([sign1, sign2, sign3, usual_name])) AS names
+                   FROM core.establishment WHERE in_territory AND statut_diffusion <> 'P' GROUP BY siren) e
+               USING (siren)
+        WHERE coalesce(c.legal_form, '') <> '1000' AND c.denomination IS NOT NULL""").df()
+
+
+def transform_news(workdir: Workdir, territory: Territory, fetched: dict) -> dict:
+    items = [json.loads(line) for line in open(fetched["items_path"], encoding="utf-8") if line.strip()]
+    clean = clean_items(items)
+    with connect_writer(workdir.warehouse) as con:
+        existing = existing_stories(con)
+        seen = known_urls(con)
+        companies = companies_for_linking(con)
+    arts = clean.articles
+    known = arts["canonical_url"].map(seen)  # a URL already stored keeps its story, whatever its text now
+    fresh = assign_stories(arts[known.isna()].reset_index(drop=True), existing)
+    story_of = dict(zip(arts.loc[known.notna(), "article_id"], known[known.notna()]))
+    story_of.update(dict(zip(fresh["article_id"], fresh["story_id"])))
+    now = datetime.now(UTC)
+    communes = [c.name for c in territory.communes] + list(TERRITORY_ALIASES)
+    stories = fresh[fresh["story_id"] == fresh["article_id"]].copy()
+    stories["territory_communes"] = [territory_mentions(communes, t, f"{d or ''} {b or ''}")
+                                     for t, d, b in zip(stories["title"], stories["description"].fillna(""),
+                                                        stories["body_text"].fillna(""))]
+    stories["first_seen_at"] = now
+    stories = stories.drop(columns=["story_id", "url", "feed_name", "feed_url", "feed_kind"])
+    appearances = clean.appearances.assign(article_id=clean.appearances["article_id"].map(story_of),
+                                           first_seen_at=now)
+    index = CompanyIndex(companies, commune_names=[c.name for c in territory.communes])
+    mentions, events = _mentions_and_events(index, fresh.assign(article_id=fresh["story_id"]))
+    staged = workdir.landing / "news" / Path(fetched["items_path"]).parent.name / "staged"
+    staged.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, frame in (("stories", stories), ("appearances", appearances), ("mentions", mentions),
+                        ("events", events), ("quarantine", clean.quarantine.assign(
+                            raw=clean.quarantine["raw"].map(lambda r: json.dumps(r, default=str))))):
+        path = staged / f"{name}.parquet"
+        frame.to_parquet(path, index=False)
+        paths[name] = str(path)
+    state = {f["url"]: {"etag": f["etag"], "last_modified": f["last_modified"]}
+             for f in fetched["feeds"] if f["status"] == "ok" and (f["etag"] or f["last_modified"])}
+    counts = {**clean.counts, "new_stories": len(stories), "mentions": int(mentions["is_confident"].sum())
+              if len(mentions) else 0, "events": events["kind"].value_counts().to_dict() if len(events) else {},
+              "feeds": {s: sum(f["status"] == s for f in fetched["feeds"]) for s in ("ok", "not_modified", "error")},
+              "pages": fetched.get("pages", {})}
+    return {"staged": paths, "feed_state": state, "counts": counts}
+
+
+def _mentions_and_events(index: CompanyIndex, stories: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    mention_rows, event_rows = [], []
+    for row in stories.itertuples(index=False):
+        text = " ".join(t for t in (row.description, row.body_text) if isinstance(t, str))
+        published = row.published_at if pd.notna(row.published_at) else datetime.now(UTC)
+        for m in link_text(index, row.title, text):
+            mention_rows.append({"article_id": row.article_id, "siren": m["siren"], "alias": m["alias"],
+                                 "method": m["method"], "confidence": m["confidence"],
+                                 "is_confident": m["confident"], "evidence": m["evidence"]})
+            if not m["confident"]:
+                continue
+            found = [{"kind": "press_mention", "amount_eur": None}]
+            found += company_events(row.title, text, [m["surface"], index.names.get(m["siren"]) or ""])
+            for ev in found:
+                details = {"article_id": row.article_id, "title": row.title, "method": m["method"],
+                           "confidence": m["confidence"], "amount_eur": ev.get("amount_eur")}
+                event_rows.append({
+                    "event_id": event_id(ev["kind"], row.article_id, m["siren"]),
+                    "month": published.date().replace(day=1), "event_date": published.date(), "kind": ev["kind"],
+                    "siren": m["siren"], "siret": None, "source": SOURCE, "details": json.dumps(details),
+                    "evidence": row.canonical_url})
+    mentions = pd.DataFrame(mention_rows, columns=["article_id", "siren", "alias", "method", "confidence",
+                                                   "is_confident", "evidence"])
+    events = pd.DataFrame(event_rows, columns=["event_id", "month", "event_date", "kind", "siren", "siret",
+                                               "source", "details", "evidence"])
+    # Copies of one story each gave their mentions: keep the best per (story, company).
+    mentions = (mentions.sort_values("confidence", ascending=False, kind="stable")
+                .drop_duplicates(["article_id", "siren"]).reset_index(drop=True))
+    events = events.drop_duplicates("event_id")
+    return mentions, events
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Load
+
+
+def load_news_run(workdir: Workdir, transformed: dict, run_id: str, started_at: datetime) -> dict:
+    frames = {name: pd.read_parquet(path) for name, path in transformed["staged"].items()}
+    if len(frames["events"]):
+        frames["events"]["month"] = pd.to_datetime(frames["events"]["month"]).dt.date
+        frames["events"]["event_date"] = pd.to_datetime(frames["events"]["event_date"]).dt.date
+    with connect_writer(workdir.warehouse) as con:
+        return load_news(con, run_id=run_id, started_at=started_at, stories=frames["stories"],
+                         appearances=frames["appearances"], mentions=frames["mentions"], events=frames["events"],
+                         quarantine=frames["quarantine"], feed_state=transformed["feed_state"],
+                         counts=transformed["counts"])
+

@@ -1,0 +1,96 @@
+"""The CLI without Prefect: `radar sql`, `radar report`, and the errors a user can cause."""
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import main
+from radar.config import Workdir
+from tests.warehouse.months import load, write_months
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    stock = write_months(root)
+    wd = Workdir(root / "wd")
+    for m in sorted(stock):
+        load(wd, *stock[m], m)
+    return wd
+
+
+def radar(*args, input=None):
+    return CliRunner().invoke(main, [str(a) for a in args], input=input)
+
+
+def test_sql_csv_conventions(workdir):
+    r = radar("sql", "--workdir", workdir.root, "--format", "csv",
+              "SELECT siren, created_on, closed_on, is_head_office FROM establishment ORDER BY siret LIMIT 3")
+    assert r.exit_code == 0, r.output
+    rows = list(csv.reader(io.StringIO(r.output)))
+    assert rows[0] == ["siren", "created_on", "closed_on", "is_head_office"]
+    assert rows[1][0].startswith("0") and len(rows[1][0]) == 9  # leading zeros kept
+    assert rows[1][1] == "2020-01-15"
+    assert {r[2] for r in rows[1:]} <= {"", "2024-11-10", "2024-11-20", "2024-11-04", "2024-12-05"}
+    assert {r[3] for r in rows[1:]} <= {"true", "false"}
+
+
+def test_sql_json_and_table_and_stdin(workdir):
+    r = radar("sql", "--workdir", workdir.root, "--format", "json", "SELECT count(*) AS n FROM company")
+    assert json.loads(r.output)[0]["n"] > 0
+    r = radar("sql", "--workdir", workdir.root, input="SELECT 'x' AS a, NULL AS b")
+    assert "| a " in r.output and "NULL" in r.output and "(1 row)" in r.output
+
+
+def test_sql_errors_are_one_line_on_stderr(workdir):
+    r = radar("sql", "--workdir", workdir.root, "SELECT * FROM nope")
+    assert r.exit_code == 1
+    assert r.output.startswith("radar: error:") and "Traceback" not in r.output
+    r = radar("sql", "--workdir", workdir.root, "SELECT * FROM read_csv('/etc/passwd')")
+    assert r.exit_code == 1 and "root:" not in r.output
+
+
+def test_sql_schema_prints_the_dictionary(workdir):
+    r = radar("sql", "--workdir", workdir.root, "--schema")
+    assert r.exit_code == 0
+    assert "establishment: One row per establishment (SIRET) ever located in the territory" in r.output
+    assert "  siren VARCHAR -- SIREN of the legal unit" in r.output
+
+
+def test_sql_without_snapshot(tmp_path):
+    r = radar("sql", "--workdir", tmp_path, "SELECT 1")
+    assert r.exit_code == 1 and "no published snapshot" in r.output
+
+
+def test_report_renders_from_the_snapshot(workdir):
+    r = radar("report", "--workdir", workdir.root, "--month", "2024-12")
+    assert r.exit_code == 0, r.output
+    assert (workdir.reports / "2024-12" / "report.html").is_file()
+    r = radar("report", "--workdir", workdir.root, "--month", "2031-01")
+    assert r.exit_code == 1 and "no data for month 2031-01" in r.output
+    r = radar("report", "--workdir", workdir.root, "--month", "octobre")
+    assert r.exit_code == 1 and "bad month" in r.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--stock-etablissements", "/nonexistent.parquet", "--stock-unites-legales", "/x.parquet"], "file not found"),
+    (["--month", "2026-13", "--stock-etablissements", "x", "--stock-unites-legales", "y"], "bad month '2026-13'"),
+    (["--territory", "/nope.toml", "--stock-etablissements", "x", "--stock-unites-legales", "y"],
+     "territory file not found"),
+])
+def test_run_user_errors_are_one_clear_line(tmp_path, args, message):
+    r = radar("run", "--workdir", tmp_path, *args)
+    assert r.exit_code == 1
+    assert message in r.output and "Traceback" not in r.output
+    assert len(r.output.strip().splitlines()) == 1
+
+
+def test_help_explains_every_option():
+    for cmd in ([], ["demo"], ["run"], ["report"], ["sql"]):
+        r = radar(*cmd, "--help")
+        assert r.exit_code == 0 and "--help" in r.output
+    assert "--stock-etablissements" in radar("run", "--help").output
+    assert "--workdir" in radar("demo", "--help").output
