@@ -3,6 +3,10 @@ and by any SQL client through duckdb_tables() / duckdb_columns())."""
 
 from __future__ import annotations
 
+from warehouse.dictionary_api import ENTRIES as API_ENTRIES
+from warehouse.dictionary_delivery import ENTRIES as DELIVERY_ENTRIES
+from warehouse.dictionary_news import ENTRIES as NEWS_ENTRIES
+
 _MONTH = "Month, as the first day of the month (DATE); a stock file describes the state at this month's end"
 _SIREN = "SIREN of the legal unit: 9 digits, text (leading zeros kept)"
 _SIRET = "SIRET of the establishment: 14 digits, text (SIREN + NIC)"
@@ -178,13 +182,10 @@ DICTIONARY: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
-# Each source adds its own tables' entries in a module of its own (warehouse/dictionary_<source>.py, ENTRIES).
-for _module in ("warehouse.dictionary_api", "warehouse.dictionary_news", "warehouse.dictionary_delivery"):
-    try:
-        DICTIONARY.update(__import__(_module, fromlist=["ENTRIES"]).ENTRIES)
-    except ModuleNotFoundError as _exc:
-        if _exc.name != _module:
-            raise
+# Each source's tables are documented in a module of its own (warehouse/dictionary_<source>.py).
+DICTIONARY.update(API_ENTRIES)
+DICTIONARY.update(NEWS_ENTRIES)
+DICTIONARY.update(DELIVERY_ENTRIES)
 
 
 def comment_statements(schema: str, table: str) -> list[str]:

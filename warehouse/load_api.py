@@ -7,6 +7,7 @@ import duckdb
 import pandas as pd
 
 from warehouse import faults
+from warehouse.checks import run_checks
 from warehouse.current_state import apply_insee_deltas
 from warehouse.db import transaction
 from warehouse.frames import insert_frame, registered
@@ -33,6 +34,7 @@ def _transaction(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, started
         body()
         faults.checkpoint("mid_load")
         record_run(con, run_id, flow, started_at, "success", counts=counts)
+        run_checks(con)
         faults.checkpoint("before_commit")
     return counts
 

@@ -24,6 +24,7 @@ from radar.months import month_date
 # by shape only.
 from transforms.sirene import OLD_NAF_SHAPE
 from warehouse import faults
+from warehouse.checks import run_checks
 from warehouse.db import transaction
 from warehouse.load_sirene import create_views, derive_events, record_run, refresh_current_state
 from warehouse.reference import load_reference
@@ -136,6 +137,7 @@ def load_history_months(
         counts["months"] = per_month
         record_run(con, run_id, "sirene_historique", started_at, "success", month=f"{dates[-1]:%Y-%m}",
                    counts=counts)
+        run_checks(con)
         faults.checkpoint("before_commit")
     faults.checkpoint("after_commit")
     return counts

@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 
 from warehouse import faults
+from warehouse.checks import run_checks
 from warehouse.db import transaction
 from warehouse.frames import insert_frame, registered
 from warehouse.ledger import record_run
@@ -67,5 +68,6 @@ def load_news(con: duckdb.DuckDBPyConnection, *, run_id: str, started_at: dateti
         for url, state in feed_state.items():
             set_state(con, STATE_SOURCE, f"feed:{url}", json.dumps(state, sort_keys=True))
         record_run(con, run_id, "news", started_at, "success", counts=counts)
+        run_checks(con)
         faults.checkpoint("before_commit")
     return counts

@@ -14,6 +14,7 @@ import pyarrow as pa
 from radar.config import Territory
 from radar.months import month_date
 from warehouse import faults
+from warehouse.checks import run_checks
 from warehouse.current_state import apply_insee_deltas, refresh_current_state
 from warehouse.db import transaction
 from warehouse.events import derive_events
@@ -88,6 +89,7 @@ def load_stock_month(
         # INSEE deltas the new stock now covers stop counting as provisional events.
         apply_insee_deltas(con)
         record_run(con, run_id, "sirene_month", started_at, "success", month=month, counts=counts)
+        run_checks(con)
         faults.checkpoint("before_commit")
     faults.checkpoint("after_commit")
     return counts

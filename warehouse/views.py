@@ -6,6 +6,7 @@ from importlib import resources
 
 import duckdb
 
+from warehouse.dictionary import comment_statements
 from warehouse.sql import read_sql
 
 
@@ -17,5 +18,10 @@ def view_files() -> list[str]:
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Every view, and the data dictionary's comments on the published ones (a view recreated loses them)."""
     for name in view_files():
         con.execute(read_sql(name))
+    for (view,) in con.execute("SELECT view_name FROM duckdb_views() WHERE schema_name = 'pub' AND NOT internal"
+                               ).fetchall():
+        for statement in comment_statements("pub", view):
+            con.execute(statement)

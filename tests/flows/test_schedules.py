@@ -8,7 +8,7 @@ from email import message_from_bytes, policy
 import pytest
 from click.testing import CliRunner
 
-from flows.schedules import DEFAULT_CRONS, TIMEZONE, build_deployments, expected_month, schedule_config
+from flows.schedules import DEFAULT_CRONS, TIMEZONE, build_deployments, schedule_config
 from radar.config import DEFAULT_TERRITORY, ConfigError, Workdir, load_territory
 from tests.builders import territory_text_with
 from tests.warehouse.months import write_months
@@ -50,7 +50,6 @@ def test_schedule_configuration_is_checked(tmp_path):
     bad = load_territory(DEFAULT_TERRITORY)
     with pytest.raises(ConfigError, match="unknown deployment"):
         schedule_config(type(bad)(**{**bad.__dict__, "raw": {"schedule": {"nightly": "0 1 * * *"}}}))
-    assert expected_month(__import__("datetime").date(2027, 1, 3)) == "2026-12"
 
 
 def test_monthly_report_flow_leaves_artifacts(prefect_harness, tmp_path, territory_file, monkeypatch):
@@ -112,7 +111,8 @@ def test_backfill_loads_each_dated_month(prefect_harness, tmp_path, territory_fi
 
 
 def test_late_stock_alerts_and_renders_nothing(prefect_harness, tmp_path, territory_file, monkeypatch):
-    from flows.schedules import expected_month, scheduled_monthly
+    from flows.schedules import scheduled_monthly
+    from steps.schedules import expected_month
 
     monkeypatch.delenv("RADAR_SMTP_HOST", raising=False)
     stock = write_months(tmp_path)
@@ -124,24 +124,6 @@ def test_late_stock_alerts_and_renders_nothing(prefect_harness, tmp_path, territ
     (alert,) = (wd / "outbox").glob("alerte-*.eml")
     assert "en retard" in message_from_bytes(alert.read_bytes(), policy=policy.default)["Subject"]
     assert not (Workdir(wd).reports / "2024-10").exists()
-
-
-def test_counts_table_and_quarantine_spikes():
-    from flows.report import counts_table, quarantine_spikes
-
-    runs = [{"flow": "sirene_month", "status": "success", "month": "2026-10", "counts": json_counts()},
-            {"flow": "news", "status": "success", "month": None, "counts": {"fetched": 40, "loaded": 30}}]
-    table = counts_table(runs)
-    assert table[0] == {"source": "sirene_month/establishments", "status": "success", "month": "2026-10",
-                        "fetched": 100, "loaded": 90, "quarantined": 8, "deduplicated": 2}
-    assert table[-1]["source"] == "news" and table[-1]["quarantined"] is None
-    assert quarantine_spikes(table, 0.05) == ["sirene_month/establishments: 8 of 98 rows quarantined (8.2% > 5%)"]
-    assert quarantine_spikes(table, 0.10) == []
-
-
-def json_counts() -> str:
-    return ('{"establishments": {"rows_in": 100, "loaded": 90, "quarantined": 8, "deduplicated": 2}, '
-            '"companies": {"rows_in": 50, "loaded": 50, "quarantined": 0, "deduplicated": 0}, "in_territory": 7}')
 
 
 def test_backfill_reconstructs_the_months_before_the_first_stock(prefect_harness, tmp_path, territory_file):
