@@ -1,6 +1,6 @@
 """RSS/Atom feeds: fetched through the project's HTTP client, checked, then parsed safely.
 
-Safety rules (RELIABILITY.md T24, T26, T28, T30):
+Safety rules (docs/reliability.md T24, T26, T28, T30):
 * feedparser only ever receives bytes wrapped in io.BytesIO: given a string it would open URLs or local files;
 * a document with a DTD internal subset or an ENTITY declaration is rejected before any XML parser sees it
   (billion laughs, quadratic blowup, XXE); an external DOCTYPE without internal subset (RSS 0.91) is removed;

@@ -21,7 +21,7 @@ from warehouse.load_history import (
     load_history_months,
 )
 
-# data.gouv.fr resource of StockEtablissementHistorique_utf8.zip (SOURCES.md section 3).
+# data.gouv.fr resource of StockEtablissementHistorique_utf8.zip (INSEE's historical establishment file).
 DEFAULT_HISTORIQUE_URL = "https://www.data.gouv.fr/datasets/r/88fbb6b4-0320-443e-b739-b4376a012c32"
 
 

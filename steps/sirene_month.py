@@ -29,7 +29,7 @@ from warehouse.db import connect_writer
 from warehouse.load_sirene import StockProvenance, load_stock_month, loaded_stock
 from warehouse.reference import reference_sets
 
-# Stable data.gouv.fr URLs that always redirect to the latest Parquet stock (SOURCES.md section 3).
+# Stable data.gouv.fr URLs that always redirect to the latest Parquet stock of each file.
 DEFAULT_ETABLISSEMENTS_URL = "https://www.data.gouv.fr/datasets/r/a29c1297-1f92-4e2a-8f6b-8c902ce96c5f"
 DEFAULT_UNITES_LEGALES_URL = "https://www.data.gouv.fr/datasets/r/350182c9-148a-46e0-8389-76c2ec1374a3"
 

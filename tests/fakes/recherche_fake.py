@@ -31,7 +31,7 @@ class EmulatedRoute:
 
 
 def company(siren: str, communes: list[str], naf: str = "62.01Z", **extra) -> dict:
-    """A real-shaped result (fields of the Carrefour / La Poste examples in SOURCES.md), with officers."""
+    """A real-shaped result (fields of the API's own Carrefour / La Poste examples), with officers."""
     record = {
         "siren": siren, "nom_complet": f"SOCIETE {siren}", "nom_raison_sociale": f"SOCIETE {siren}", "sigle": None,
         "nombre_etablissements": len(communes), "nombre_etablissements_ouverts": len(communes), "siege": {},
