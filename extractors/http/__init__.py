@@ -1,4 +1,5 @@
-"""The one HTTP client of Ecosystem Radar: every network call of the product goes through `HttpClient`.
+"""The one HTTP client of Ecosystem Radar: every network call of the product goes through `HttpClient`, built by
+`client_from_env()`.
 
 What it adds on top of `httpx.Client` (see RELIABILITY.md, "Mechanisms" §1), and where:
 
@@ -9,7 +10,7 @@ What it adds on top of `httpx.Client` (see RELIABILITY.md, "Mechanisms" §1), an
   `Retry-After` (seconds or HTTP-date) is honoured, capped; 401/403 and other 4xx are terminal (`client`, `rate`);
 * a cap on *decoded* bytes, enforced while streaming (gzip bombs and endless bodies stop at the cap), and a
   content-type check (`expect=`), keeping the rejected body on the exception for the landing zone (`decoding`);
-* a User-Agent naming the product, its version and a contact;
+* a User-Agent naming the product, its version and a contact ($RADAR_CONTACT);
 * secrets in headers only, never in URLs, redacted from every log record and exception message (`redaction`);
 * an optional SSRF guard for URLs that come from configuration, re-checked on every redirect hop and again at
   connect time (the resolved address is pinned, so DNS rebinding cannot slip through) (`guard`).
@@ -18,7 +19,7 @@ Errors form one family, `SourceError` (`errors`). Resumable downloads to a file 
 `extractors.resumable`. No Prefect and no DuckDB here: callers get bytes (or a file on disk) and `SourceError`s.
 """
 
-from extractors.http.client import DEFAULT_CONTACT, PRODUCT, HttpClient
+from extractors.http.client import DEFAULT_CONTACT, PRODUCT, HttpClient, client_from_env
 from extractors.http.decoding import GB, KB, MB
 from extractors.http.errors import (
     AuthError,
@@ -36,5 +37,5 @@ from extractors.http.redaction import redact, safe_url
 __all__ = [
     "DEFAULT_CONTACT", "DEFAULT_HOST_POLICIES", "DEFAULT_HOST_POLICY", "GB", "KB", "MB", "PRODUCT", "AuthError",
     "BlockedUrl", "HostPolicy", "HttpClient", "HttpStatusError", "RateLimiter", "RedirectError", "ResponseTooLarge",
-    "RetryExhausted", "RetryPolicy", "SourceError", "UnexpectedContent", "redact", "safe_url",
+    "RetryExhausted", "RetryPolicy", "SourceError", "UnexpectedContent", "client_from_env", "redact", "safe_url",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -41,6 +42,7 @@ from radar import __version__
 log = logging.getLogger("radar.http")
 
 PRODUCT = "EcosystemRadar"
+CONTACT_ENV = "RADAR_CONTACT"
 DEFAULT_CONTACT = "mailto:data@example.org"
 DEFAULT_MAX_BYTES = 50 * MB  # API pages and feeds; downloads pass their own cap
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -89,7 +91,10 @@ class HttpResponse:
 
 
 class HttpClient:
-    """The project's HTTP client. Thread-safe; use one per process (or share its `rate_limiter`)."""
+    """The project's HTTP client. Thread-safe; use one per process (or share its `rate_limiter`).
+
+    The product builds it with `client_from_env()`, which sets the contact of the User-Agent.
+    """
 
     def __init__(
         self,
@@ -374,3 +379,12 @@ def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str
     if last_modified:
         out["If-Modified-Since"] = last_modified
     return out
+
+
+def client_from_env(**options: Any) -> HttpClient:
+    """The product's client: the contact in the User-Agent comes from $RADAR_CONTACT (default `DEFAULT_CONTACT`).
+
+    `options` are `HttpClient`'s other keyword arguments (timeouts, policies, secret headers, guard...).
+    """
+    contact = os.environ.get(CONTACT_ENV, "").strip() or DEFAULT_CONTACT
+    return HttpClient(contact=contact, **options)

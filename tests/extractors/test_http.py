@@ -1,5 +1,5 @@
 """The hardened HTTP client against loopback fakes: requests, redirects, status handling, hangs and truncation
-(RELIABILITY.md T04, T05, T08)."""
+(RELIABILITY.md T04, T05, T08), and the client every product module builds (`client_from_env`)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from extractors.http import (
+    DEFAULT_CONTACT,
     AuthError,
     HostPolicy,
     HttpClient,
@@ -25,6 +26,7 @@ from extractors.http import (
     RetryPolicy,
     SourceError,
     UnexpectedContent,
+    client_from_env,
 )
 from radar import __version__
 from tests.fakes.http_server import FakeServer, Reply
@@ -106,6 +108,30 @@ def test_connection_refused_is_retried_then_reported(make_client, clock):
         make_client().get(f"http://127.0.0.1:{port}/x", source="Recherche API")
     assert "Recherche API failed after 4 attempts: connection error" in str(info.value)
     assert len(clock.sleeps) == 3
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# client_from_env: the contact of the User-Agent
+
+
+def test_client_from_env_puts_radar_contact_in_the_user_agent(server, monkeypatch):
+    server.route("/ua", Reply.json({"ok": True}))
+    monkeypatch.setenv("RADAR_CONTACT", "mailto:ops@example.net")
+    with client_from_env(host_policies=FAST, read_timeout=5.0) as client:
+        client.get_json(server.url("/ua"), source="test")
+        assert client.timeout.read == 5.0  # the other options reach the client
+    assert server.requests[0].headers["user-agent"] == f"EcosystemRadar/{__version__} (+mailto:ops@example.net)"
+
+
+@pytest.mark.parametrize("value", [None, "", "  "], ids=["unset", "empty", "blank"])
+def test_client_from_env_default_contact(monkeypatch, value):
+    if value is None:
+        monkeypatch.delenv("RADAR_CONTACT", raising=False)
+    else:
+        monkeypatch.setenv("RADAR_CONTACT", value)
+    assert DEFAULT_CONTACT == "mailto:data@example.org"
+    with client_from_env() as client:
+        assert client.user_agent == f"EcosystemRadar/{__version__} (+mailto:data@example.org)"
 
 
 # ---------------------------------------------------------------------------------------------------------------
