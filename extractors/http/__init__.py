@@ -11,7 +11,8 @@ What it adds on top of `httpx.Client` (see RELIABILITY.md, "Mechanisms" §1), an
 * a cap on *decoded* bytes, enforced while streaming (gzip bombs and endless bodies stop at the cap), and a
   content-type check (`expect=`), keeping the rejected body on the exception for the landing zone (`decoding`);
 * a User-Agent naming the product, its version and a contact ($RADAR_CONTACT);
-* secrets in headers only, never in URLs, redacted from every log record and exception message (`redaction`);
+* secrets in headers only, never in URLs, redacted from every log record and exception message (`redaction`;
+  the process installs the log filter once: `install_log_redaction()`);
 * an optional SSRF guard for URLs that come from configuration, re-checked on every redirect hop and again at
   connect time (the resolved address is pinned, so DNS rebinding cannot slip through) (`guard`).
 
@@ -32,10 +33,11 @@ from extractors.http.errors import (
     UnexpectedContent,
 )
 from extractors.http.rate import DEFAULT_HOST_POLICIES, DEFAULT_HOST_POLICY, HostPolicy, RateLimiter, RetryPolicy
-from extractors.http.redaction import redact, safe_url
+from extractors.http.redaction import install_log_redaction, redact, safe_url
 
 __all__ = [
     "DEFAULT_CONTACT", "DEFAULT_HOST_POLICIES", "DEFAULT_HOST_POLICY", "GB", "KB", "MB", "PRODUCT", "AuthError",
     "BlockedUrl", "HostPolicy", "HttpClient", "HttpStatusError", "RateLimiter", "RedirectError", "ResponseTooLarge",
-    "RetryExhausted", "RetryPolicy", "SourceError", "UnexpectedContent", "client_from_env", "redact", "safe_url",
+    "RetryExhausted", "RetryPolicy", "SourceError", "UnexpectedContent", "client_from_env", "install_log_redaction",
+    "redact", "safe_url",
 ]

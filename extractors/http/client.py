@@ -36,7 +36,7 @@ from extractors.http.errors import (
 )
 from extractors.http.guard import Resolver, UrlGuard, check_scheme, check_url, pin_connections, system_resolver
 from extractors.http.rate import DEFAULT_HOST_POLICY, HostPolicy, RateLimiter, RetryPolicy, retry_after_seconds
-from extractors.http.redaction import install_log_redaction, redact, register_secret, safe_url
+from extractors.http.redaction import redact, register_secret, safe_url
 from radar import __version__
 
 log = logging.getLogger("radar.http")
@@ -120,7 +120,6 @@ class HttpClient:
         rng: Callable[[], float] = random.random,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        install_log_redaction()
         self._secret_headers = dict(secret_headers or {})
         for value in self._secret_headers.values():
             register_secret(value)

@@ -1,4 +1,8 @@
-"""Secrets never reach a log record or an error message: values registered here are replaced with "***"."""
+"""Secrets never reach a log record or an error message: values registered here are replaced with "***".
+
+`install_log_redaction()` is called once per process by whatever starts it (the `radar` command line, a scheduled
+flow run, the dashboard), not by the HTTP client: installing logging machinery is the process's business.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ _MIN_SECRET_LEN = 4  # shorter values would redact random words
 
 
 def register_secret(value: str | None) -> None:
-    """Make `value` redacted ("***") from every log record and `SourceError` message of the process."""
+    """Make `value` redacted ("***") from every `SourceError` message of the process, and from every log record
+    once `install_log_redaction()` has run."""
     global _secrets
     if value and len(value) >= _MIN_SECRET_LEN:
         with _secrets_lock:

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from extractors.http import HostPolicy, HttpClient
+from extractors.http import HostPolicy, HttpClient, install_log_redaction
 from tests.fakes.http_server import FakeClock, FakeServer
 
 FAST = {"127.0.0.1": HostPolicy(1000.0, burst=1000), "localhost": HostPolicy(1000.0, burst=1000)}
@@ -41,3 +41,9 @@ def make_client(clock):
 def server(clock):
     with FakeServer(clock=clock.now) as srv:
         yield srv
+
+
+@pytest.fixture
+def log_redaction() -> None:
+    """What the `radar` command line does first: the log filter that turns registered secrets into "***"."""
+    install_log_redaction()

@@ -1,5 +1,5 @@
 """Secrets (extractors/http/redaction.py): never in a log record, an error or a URL, never sent to another origin
-(RELIABILITY.md T27)."""
+(RELIABILITY.md T27); the log filter is installed by the process, once, not by the client."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import traceback
 import pytest
 
 from extractors.http import RetryPolicy, SourceError, redact
+from extractors.http.redaction import RedactingFilter, install_log_redaction
 from tests.fakes.http_server import FakeServer, Reply
 
 CANARY = "SECRET-CANARY-7f3a"
@@ -19,7 +20,7 @@ def _all_text(exc: BaseException) -> str:
     return "".join(traceback.format_exception(exc)) + repr(exc) + str(exc) + repr(vars(exc))
 
 
-def test_T27_secret_canary_never_leaks(server, make_client, caplog, clock):
+def test_T27_secret_canary_never_leaks(server, make_client, caplog, clock, log_redaction):
     caplog.set_level(logging.DEBUG)  # everything, httpx and httpcore included
     server.route("/ok", Reply.json({"ok": True}))
     server.route("/401", Reply.json({"error": f"key {CANARY} rejected"}, status=401))
@@ -58,3 +59,19 @@ def test_secret_header_not_forwarded_to_another_origin(make_client):
         make_client(secret_headers={KEY_HEADER: CANARY}).get_json(a.url("/start"), source="INSEE API")
         assert a.requests[0].headers[KEY_HEADER.lower()] == CANARY
         assert KEY_HEADER.lower() not in b.requests[0].headers
+
+
+def _redacting_filters(name: str) -> int:
+    return sum(isinstance(f, RedactingFilter) for f in logging.getLogger(name).filters)
+
+
+def test_the_client_leaves_log_redaction_to_the_process(fresh_log_redaction, make_client, caplog):
+    make_client(secret_headers={KEY_HEADER: CANARY}).close()
+    assert _redacting_filters("radar.http") == 0  # constructing a client installs nothing
+    install_log_redaction()
+    factory = logging.getLogRecordFactory()
+    install_log_redaction()
+    assert logging.getLogRecordFactory() is factory  # once, however often it is called
+    assert all(_redacting_filters(name) == 1 for name in ("httpx", "httpcore", "radar", "radar.http", "extractors"))
+    logging.getLogger("flows.anything").warning("key %s", CANARY)  # a logger without the filter: the factory
+    assert CANARY not in caplog.text and "key ***" in caplog.text
