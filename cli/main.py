@@ -6,6 +6,7 @@ import click
 
 from cli import api, backfill, dashboard, demo, news, report, run, serve, sql
 from cli import eval as eval_
+from extractors.http import install_log_redaction
 from radar import __version__
 
 
@@ -17,6 +18,8 @@ def main() -> None:
     Typical use: `radar demo` on the bundled offline data; `radar run` on a real monthly SIRENE stock;
     `radar report` and `radar sql` on the published snapshot.
     """
+    # Once per process, before any command logs: secrets (API keys) become "***" in every log record.
+    install_log_redaction()
 
 
 for _module in (demo, run, sql, api, news, report, serve, backfill, dashboard, eval_):

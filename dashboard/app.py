@@ -5,12 +5,15 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import tiles
+from extractors.http import install_log_redaction
 
 # Not "pages": Streamlit treats a pages/ folder beside the main script as a legacy multipage app and, on the
 # first script run of a fresh server, resolves the URL against that folder (map, companies...) before
 # st.navigation is called: a first visit to /carte then logs "page does not seem to exist".
 HERE = Path(__file__).parent / "views"
 
+# A process of its own: `radar dashboard` replaced itself with Streamlit, and the command line's setup went with it.
+install_log_redaction()
 st.set_page_config(page_title="Radar de l’écosystème", layout="wide")  # no page_icon: an icon would be fetched from a CDN
 PAGES = [
     st.Page(HERE / "overview.py", title="Vue d'ensemble", url_path="vue-ensemble", default=True),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from extractors.http import DEFAULT_CONTACT, HttpClient, RetryPolicy, SourceError
+from extractors.http import RetryPolicy, SourceError, client_from_env
 
 TILES_ENV = "RADAR_DASHBOARD_TILES"
 ATTRIBUTION_ENV = "RADAR_DASHBOARD_TILES_ATTRIBUTION"
@@ -115,9 +115,9 @@ _probe_lock = threading.Lock()
 def probe(source: TileSource) -> bool:
     """Fetch the world tile (z=0): an image answer that allows cross-origin use means tiles can be drawn."""
     # A User-Agent naming the product and a contact: OpenStreetMap's tile policy requires it.
-    client = HttpClient(contact=os.environ.get("RADAR_CONTACT", DEFAULT_CONTACT), connect_timeout=PROBE_TIMEOUT,
-                        read_timeout=PROBE_TIMEOUT, write_timeout=PROBE_TIMEOUT, pool_timeout=PROBE_TIMEOUT,
-                        retry=RetryPolicy(max_attempts=1, budget_seconds=PROBE_TIMEOUT * 2))
+    client = client_from_env(connect_timeout=PROBE_TIMEOUT, read_timeout=PROBE_TIMEOUT, write_timeout=PROBE_TIMEOUT,
+                             pool_timeout=PROBE_TIMEOUT,
+                             retry=RetryPolicy(max_attempts=1, budget_seconds=PROBE_TIMEOUT * 2))
     try:
         resp = client.get(source.url(0, 0, 0), source="base tiles", expect="image/", max_bytes=2 * 1024 * 1024,
                           headers={"Origin": "http://localhost"})

@@ -3,7 +3,7 @@
 One cache entry per URL: `<cache_dir>/<sha256(url)[:16]>/` holds the file (named after the last path segment of
 the final URL, since data.gouv.fr stable URLs redirect to the latest file) and `.meta.json` (ETag, Last-Modified,
 size, final URL). A later call sends a conditional GET: 304 reuses the file without transferring it. An interrupted
-transfer leaves `<name>.part`, which the next call resumes with `Range` + `If-Range` (see `HttpClient.download`).
+transfer leaves `<name>.part`, which the next call resumes with `Range` + `If-Range` (see `resumable.download`).
 
 Local paths are the caller's business (check `os.path.exists` first); this module only handles URLs.
 """
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from extractors import resumable
 from extractors.http import GB, HttpClient, RetryPolicy
 
 log = logging.getLogger("radar.download")
@@ -62,8 +63,8 @@ def fetch_to_cache(
     entry = cache_entry_dir(cache_dir, url)
     entry.mkdir(parents=True, exist_ok=True)
     meta = _cached_meta(entry, url)
-    result = client.download(
-        url, entry, source=source, progress=progress, resume=True,
+    result = resumable.download(
+        client, url, entry, source=source, progress=progress, resume=True,
         if_none_match=meta.get("etag") if meta else None,
         if_modified_since=meta.get("last_modified") if meta else None,
         max_bytes=max_bytes, retry=retry,
@@ -119,7 +120,7 @@ def print_progress(
     clock: Callable[[], float] = time.monotonic,
     tty: bool | None = None,
 ) -> Progress:
-    """A progress callback for `fetch_to_cache`/`HttpClient.download` that writes to stderr.
+    """A progress callback for `fetch_to_cache`/`resumable.download` that writes to stderr.
 
     On a terminal: one line updated in place (at most 5 times a second). Otherwise (logs, CI): at most about ten
     lines per download, one per 10 % when the size is known, else at 64 MB, 128 MB, 256 MB, ... and at the end.

@@ -18,6 +18,7 @@ from prefect import flow
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.schedules import Cron
 
+from extractors.http import install_log_redaction
 from flows.common import leave_artifact
 from flows.report import report_steps
 from radar.config import ConfigError, Territory, Workdir, load_territory
@@ -60,6 +61,7 @@ def writer_slot():
 
 def _guarded(name: str, workdir: str, territory_file: str | None, body) -> dict:
     """Run `body(wd, territory)`, leave the artifact, alert on failure, re-raise so the run is Failed."""
+    install_log_redaction()  # a served run is a process of its own, spawned by Prefect, not started by `radar`
     wd, territory = Workdir(Path(workdir)), load_territory(territory_file)
     started = datetime.now(UTC)
     lines: list[str] = []

@@ -19,7 +19,7 @@ import pandas as pd
 
 from extractors import bodacc, insee_sirene, recherche_entreprises
 from extractors.api_page import Page
-from extractors.http import HostPolicy, HttpClient
+from extractors.http import HostPolicy, HttpClient, client_from_env
 from radar.config import Territory, Workdir
 from transforms.api_frames import quarantine_frame
 from transforms.bodacc import clean_notices
@@ -51,8 +51,7 @@ class SourceSkipped(RuntimeError):
 def make_client(policies: dict[str, float] | None = None, *, secret_headers: dict | None = None) -> HttpClient:
     """The one HTTP client, with per-host rates (req/s) from the caller (e.g. loopback fakes unthrottled)."""
     host_policies = {host: HostPolicy(rate) for host, rate in (policies or {}).items()}
-    return HttpClient(contact=os.environ.get("RADAR_CONTACT", "mailto:data@example.org"),
-                      host_policies=host_policies, secret_headers=secret_headers)
+    return client_from_env(host_policies=host_policies, secret_headers=secret_headers)
 
 
 # -- landing --------------------------------------------------------------------------------------------------

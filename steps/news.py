@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote_plus
@@ -18,7 +17,7 @@ import pandas as pd
 
 from extractors.articles import fetch_article
 from extractors.feeds import FEED_KINDS, FeedConfig, FeedParserPool, fetch_feed
-from extractors.http import HostPolicy, HttpClient, SourceError
+from extractors.http import HostPolicy, HttpClient, SourceError, client_from_env
 from extractors.robots import RobotsCache
 from radar.config import ConfigError, Territory, Workdir
 from steps.common import new_run_id
@@ -62,9 +61,8 @@ def feeds_from_territory(territory: Territory) -> list[FeedConfig]:
 
 def news_client(*, allow_hosts=(), politeness_seconds: float = POLITENESS_SECONDS, **kwargs) -> HttpClient:
     """The shared client, guarded (configured URLs), paced per host."""
-    return HttpClient(contact=os.environ.get("RADAR_CONTACT", "mailto:data@example.org"), guard=True,
-                      allow_hosts=allow_hosts, default_policy=HostPolicy(1.0 / politeness_seconds),
-                      read_timeout=20.0, **kwargs)
+    return client_from_env(guard=True, allow_hosts=allow_hosts, default_policy=HostPolicy(1.0 / politeness_seconds),
+                           read_timeout=20.0, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -38,9 +38,9 @@ def resolve_stock(source: str, kind: str, workdir: Workdir, *, progress: bool = 
     """A local path as it is, or a URL downloaded (resumable, cached, skipped when unchanged)."""
     if "://" in source:
         from extractors.download import fetch_to_cache, print_progress
-        from extractors.http import HttpClient
+        from extractors.http import client_from_env
 
-        with HttpClient(contact=os.environ.get("RADAR_CONTACT", "ecosystem-radar")) as client:
+        with client_from_env() as client:
             cached = fetch_to_cache(client, source, workdir.cache / "downloads", source="SIRENE stock",
                                     progress=print_progress(kind) if progress else None)
         path = Path(cached.path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from pathlib import Path
 
@@ -58,3 +59,20 @@ def ledger(db_path: Path) -> list[tuple]:
         return con.execute("SELECT status, strftime(month, '%Y-%m'), flow FROM meta.run ORDER BY started_at").fetchall()
     finally:
         con.close()
+
+
+@pytest.fixture
+def fresh_log_redaction(monkeypatch):
+    """The log redaction as in a new process: not installed yet. Whatever the test installs is undone afterwards."""
+    from extractors.http import redaction
+
+    loggers = [logging.getLogger(name) for name in redaction._REDACTED_LOGGERS]
+    saved = [(logger, list(logger.filters)) for logger in loggers]
+    factory = logging.getLogRecordFactory()
+    monkeypatch.setattr(redaction, "_redaction_installed", False)
+    for logger in loggers:
+        logger.filters = [f for f in logger.filters if not isinstance(f, redaction.RedactingFilter)]
+    yield
+    logging.setLogRecordFactory(factory)
+    for logger, filters in saved:
+        logger.filters = filters

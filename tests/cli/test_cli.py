@@ -3,11 +3,13 @@
 import csv
 import io
 import json
+import logging
 
 import pytest
 from click.testing import CliRunner
 
 from cli.main import main
+from extractors.http.redaction import RedactingFilter, register_secret
 from radar.config import Workdir
 from tests.warehouse.months import load, write_months
 
@@ -94,3 +96,16 @@ def test_help_explains_every_option():
         assert r.exit_code == 0 and "--help" in r.output
     assert "--stock-etablissements" in radar("run", "--help").output
     assert "--workdir" in radar("demo", "--help").output
+
+
+def test_the_command_line_installs_log_redaction_once(fresh_log_redaction, caplog):
+    first = radar("sql", "--help")
+    factory = logging.getLogRecordFactory()
+    second = radar("sql", "--help")
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert logging.getLogRecordFactory() is factory  # the second run did not wrap it again
+    for name in ("httpx", "httpcore", "radar", "radar.http", "extractors"):
+        assert sum(isinstance(f, RedactingFilter) for f in logging.getLogger(name).filters) == 1, name
+    register_secret("SECRET-CANARY-7f3a")
+    logging.getLogger("flows.sirene").warning("key %s rejected", "SECRET-CANARY-7f3a")
+    assert "SECRET-CANARY" not in caplog.text and "key *** rejected" in caplog.text

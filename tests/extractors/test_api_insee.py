@@ -48,7 +48,7 @@ def test_404_means_zero_rows():
             assert list(insee_sirene.iter_delta_pages(client, "2026-10-01", ["92040"], base_url=srv.url(""))) == []
 
 
-def test_401_is_terminal_and_never_shows_the_key(caplog):  # T08 + T27
+def test_401_is_terminal_and_never_shows_the_key(caplog, log_redaction):  # T08 + T27
     caplog.set_level(logging.DEBUG)
     with FakeServer() as srv:
         insee_fake.serve(srv, _rows(2), key="the-right-key")

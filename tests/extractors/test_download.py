@@ -10,7 +10,8 @@ import random
 import pytest
 
 from extractors.download import META_NAME, cache_entry_dir, fetch_to_cache, print_progress
-from extractors.http import HostPolicy, HttpClient, ResponseTooLarge, RetryExhausted, RetryPolicy, file_name_from_url
+from extractors.http import HostPolicy, HttpClient, ResponseTooLarge, RetryExhausted, RetryPolicy
+from extractors.resumable import download, file_name_from_url
 from tests.fakes.http_server import FakeClock, FakeServer, Reply, StaticFile
 
 DATA = random.Random(42).randbytes(3_000_000)
@@ -158,7 +159,7 @@ def test_size_cap_refuses_before_reading(server, client, tmp_path):
 def test_download_to_a_file_path(server, client, tmp_path):
     server.route("/x.parquet", StaticFile(DATA, cuts=[10]))
     dest = tmp_path / "stock.parquet"
-    result = client.download(server.url("/x.parquet"), dest, source="SIRENE stock")
+    result = download(client, server.url("/x.parquet"), dest, source="SIRENE stock")
     assert dest.read_bytes() == DATA and result.path == dest and result.resumed_from == 10
     assert sorted(os.listdir(tmp_path)) == ["stock.parquet"]
 
