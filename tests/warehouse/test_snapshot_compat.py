@@ -15,6 +15,8 @@ import pytest
 
 from warehouse.publish import SNAPSHOT_STORAGE_VERSION
 
+pytestmark = pytest.mark.compat
+
 # The oldest release of each line analysts may still run; the writer is pinned in pyproject.toml.
 VERSIONS = ("1.1.3", "1.2.2", "1.3.2", "1.4.1")
 CACHE = Path(os.environ.get("RADAR_DUCKDB_COMPAT_CACHE") or Path.home() / ".cache" / "radar" / "duckdb-compat")
