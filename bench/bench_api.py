@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from demo.api.build import _read_warehouse, build_datasets
-from demo.api.emulators import RateWindow, RechercheEmulator
-from demo.api.server import LoopbackApis
+from demo.api.emulators import RateWindow, RechercheEmulator, as_route
+from demo.loopback import LoopbackServer
 from extractors import recherche_entreprises
 from extractors.http import HostPolicy, HttpClient
 from radar.config import Workdir, load_territory
@@ -30,7 +30,8 @@ REAL_LIMIT = 7.0
 
 def bench(companies: list[dict], rate: float, territory) -> dict:
     emulator = RechercheEmulator(companies, rate=RateWindow(REAL_LIMIT))
-    with LoopbackApis({"/r": emulator}) as server:
+    with LoopbackServer() as server:
+        server.route("/r*", as_route(emulator, "/r"))
         stats: dict = {}
         with HttpClient(host_policies={server.host_port: HostPolicy(rate)}) as client:
             started = time.monotonic()

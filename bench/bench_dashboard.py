@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from steps import common  # noqa: E402
 from tests.dashboard.browser import PAGES, Browser, running_dashboard  # noqa: E402
-from tests.dashboard.conftest import build_demo_snapshot  # noqa: E402
+from tests.snapshots import build_demo_snapshot  # noqa: E402
 
 NAV_LABELS = {"": "Vue d'ensemble", "carte": "Carte", "entreprises": "Entreprises", "fiche": "Fiche entreprise",
               "signaux": "Signaux", "qualite": "Qualité des données"}

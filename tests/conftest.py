@@ -1,13 +1,12 @@
-"""Shared fixtures. Only tests marked `flow` start Prefect (one session-scoped harness)."""
+"""Fixtures shared by several test folders. Only tests marked `flow` start Prefect (one session-scoped harness).
+Helpers live in ordinary modules (tests/oracles.py, tests/snapshots.py, tests/hostile.py, tests/fakes/)."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from pathlib import Path
 
-import duckdb
 import pytest
 
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
@@ -35,30 +34,13 @@ def prefect_harness(tmp_path_factory):
         yield
 
 
-def table_hashes(db_path: Path, *, skip: tuple[str, ...] = ("meta.run",)) -> dict[str, tuple[int, str]]:
-    """The 'warehouse unchanged' oracle: row count and a hash of the ordered rows of every table."""
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        tables = con.execute(
-            "SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE NOT internal ORDER BY 1"
-        ).fetchall()
-        out = {}
-        for (name,) in tables:
-            if name in skip:
-                continue
-            rows = con.execute(f"SELECT * FROM {name} ORDER BY ALL").fetchall()
-            out[name] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
-        return out
-    finally:
-        con.close()
+@pytest.fixture(scope="session")
+def demo_snapshot(tmp_path_factory) -> Path:
+    """One demo snapshot per test session (tests/snapshots.py), shared by the dashboard, docs and compatibility
+    tests."""
+    from tests.snapshots import build_demo_snapshot
 
-
-def ledger(db_path: Path) -> list[tuple]:
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        return con.execute("SELECT status, strftime(month, '%Y-%m'), flow FROM meta.run ORDER BY started_at").fetchall()
-    finally:
-        con.close()
+    return build_demo_snapshot(tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture

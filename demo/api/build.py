@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from demo.api.emulators import BodaccEmulator, InseeEmulator, RechercheEmulator
+from demo.api.emulators import BodaccEmulator, InseeEmulator, RechercheEmulator, as_route
 from demo.api.insee_shape import siret_record
-from demo.api.server import LoopbackApis
+from demo.loopback import LoopbackServer
 from radar.identifiers import is_valid_siret, with_check_digit
 from radar.sirene_schema import ETABLISSEMENT_FIELDS, UNITE_LEGALE_FIELDS
 from warehouse.db import connect_writer
@@ -322,7 +322,9 @@ def serve_demo_apis(data: dict) -> Iterator[dict]:
     loopback)."""
     mounts = {"/recherche": RechercheEmulator(data["recherche"]), "/insee": InseeEmulator(data["insee"]),
               "/bodacc": BodaccEmulator(data["bodacc"])}
-    with LoopbackApis(mounts) as server:
+    with LoopbackServer(name="demo-apis") as server:
+        for prefix, emulator in mounts.items():
+            server.route(prefix + "*", as_route(emulator, prefix))
         yield {"endpoints": {"recherche": server.url("/recherche"), "insee": server.url("/insee"),
                              "bodacc": server.url("/bodacc")},
                "policies": {server.host_port: 1000.0}}

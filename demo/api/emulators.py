@@ -1,9 +1,11 @@
 """Emulators of the three APIs over an in-memory data set: real response shapes, pagination, caps, errors and
 (optionally) the real rate limit with 429 + Retry-After. Pure request -> response functions, served on loopback
-by demo.api.server (demo) or by tests.fakes.http_server (tests, with scripted faults on top)."""
+through `as_route` by demo.loopback's server (demo, bench) or by tests.fakes.http_server's (tests, with scripted
+faults on top)."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 import threading
@@ -11,12 +13,28 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from demo.loopback import RecordedRequest, Reply
+
 Response = tuple[int, dict[str, str], bytes]
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 
 
 def _json(data, status: int = 200, headers: dict | None = None) -> Response:
     return status, {**JSON, **(headers or {})}, json.dumps(data, ensure_ascii=False).encode()
+
+
+def as_route(emulator: Callable[..., Response], prefix: str = "") -> Callable[[RecordedRequest], Reply]:
+    """The emulator as a loopback route: it is called with the request's path less `prefix`, its query, and its
+    headers when it takes them (INSEE's API key)."""
+    with_headers = "headers" in inspect.signature(emulator.__call__).parameters
+
+    def serve(req: RecordedRequest) -> Reply:
+        path = req.path[len(prefix):]
+        status, headers, body = (emulator(path, req.query, req.headers) if with_headers
+                                 else emulator(path, req.query))
+        return Reply(status, body, headers)
+
+    return serve
 
 
 class RateWindow:

@@ -14,9 +14,9 @@ from babel.numbers import format_decimal
 
 from dashboard.tiles import tile_x, tile_y
 from tests.dashboard.browser import CHROMIUM, PAGES, Browser, free_port, running_dashboard
-from tests.dashboard.conftest import IMG, MUSTACHE, XSS
 from tests.fakes.http_server import FakeServer
 from tests.fakes.tiles import serve_tiles, tile_requests
+from tests.hostile import IMG, MUSTACHE, XSS
 from warehouse.db import connect_snapshot
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)")

@@ -9,7 +9,7 @@ import pytest
 from babel.numbers import format_decimal
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard.conftest import IMG, MD_LINK, MUSTACHE, XSS
+from tests.hostile import IMG, MD_LINK, MUSTACHE, XSS
 from warehouse.db import connect_snapshot
 
 PAGES = Path(__file__).resolve().parents[2] / "dashboard" / "views"

@@ -8,7 +8,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.dashboard.conftest import session_demo_snapshot
 from warehouse.db import connect_snapshot
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "analysts.md"
@@ -17,8 +16,8 @@ TABLE = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_]+)", re.I)
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    c = connect_snapshot(session_demo_snapshot(tmp_path_factory))
+def con(demo_snapshot):
+    c = connect_snapshot(demo_snapshot)
     yield c
     c.close()
 

@@ -46,18 +46,11 @@ def serve(server: FakeServer, records: list[dict], *, faults: dict[int, Reply] |
     emulator = BodaccEmulator(records, rate=RateWindow(None))
     routes = {}
     for path in ("/records", "/exports/json"):
-        route = EmulatedRoute(emulator, prefix="", faults=(per_path_faults or {}).get(path, faults if
-                                                                                       path == "/records" else None))
+        route = EmulatedRoute(emulator, prefix=PREFIX, faults=(per_path_faults or {}).get(
+            path, faults if path == "/records" else None))
         routes[path] = route
-        server.route(PREFIX + path, _strip(route))
+        server.route(PREFIX + path, route)
     return routes
-
-
-def _strip(route: EmulatedRoute):
-    def handler(req):
-        return route(type(req)(req.method, req.path[len(PREFIX):], req.query, req.headers, req.body, req.t,
-                               req.wall))
-    return handler
 
 
 def base_url(server: FakeServer) -> str:

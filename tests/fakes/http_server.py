@@ -1,4 +1,4 @@
-"""A scripted loopback HTTP server for tests (stdlib only, 127.0.0.1:0, one thread per connection).
+"""The tests' scripted loopback HTTP server: demo.loopback's server with scripted replies and misbehaviour on top.
 
     with FakeServer() as srv:
         srv.route("/page", Reply(429, headers={"Retry-After": "3"}), Reply.json({"ok": True}))
@@ -7,9 +7,10 @@
         assert len(srv.requests_for("/page")) == 2
 
 A route plays its replies in order, then repeats the last one. A route may also be any callable
-`(RecordedRequest) -> Reply`. Each request is recorded (method, path, query, headers, time from `clock`).
-Misbehaviour on demand: delay, stall before or after the headers, truncation after N bytes (connection closed),
-chunked bodies (finite, truncated or endless), and gzip bombs.
+`(RecordedRequest) -> Reply`, and a path ending in `*` matches every path it begins (`/tiles/*`). Each request is
+recorded (method, path, query, headers, time from `clock`). Misbehaviour on demand: delay, stall before or after
+the headers, truncation after N bytes (connection closed), chunked bodies (finite, truncated or endless), and
+gzip bombs.
 """
 
 from __future__ import annotations
@@ -17,15 +18,15 @@ from __future__ import annotations
 import email.utils
 import functools
 import gzip
-import json as jsonlib
 import socket
 import threading
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from dataclasses import dataclass
+
+from demo import loopback
+from demo.loopback import LoopbackServer, RecordedRequest, Route
 
 __all__ = ["FakeClock", "FakeServer", "RecordedRequest", "Reply", "StaticFile", "gzip_bomb"]
 
@@ -60,10 +61,9 @@ class FakeClock:
 
 
 @dataclass
-class Reply:
-    status: int = 200
-    body: bytes | str = b""
-    headers: dict[str, str] = field(default_factory=dict)
+class Reply(loopback.Reply):
+    """A reply that can misbehave. Without any of the fields below it is sent like demo.loopback's Reply."""
+
     delay: float = 0.0  # seconds before anything is sent
     stall: bool = False  # read the request, never answer (until the server stops)
     stall_after: int | None = None  # send headers and this many body bytes, then stall
@@ -74,22 +74,67 @@ class Reply:
     gzip: bool = False  # gzip the body, add Content-Encoding
 
     @classmethod
-    def json(cls, data, status: int = 200, headers: dict[str, str] | None = None, **kw) -> Reply:
-        return cls(status, jsonlib.dumps(data).encode(), {"Content-Type": "application/json", **(headers or {})},
-                   **kw)
-
-    @classmethod
-    def html(cls, text: str, status: int = 200, headers: dict[str, str] | None = None, **kw) -> Reply:
-        return cls(status, text.encode(), {"Content-Type": "text/html; charset=utf-8", **(headers or {})}, **kw)
-
-    @classmethod
-    def redirect(cls, location: str, status: int = 302) -> Reply:
-        return cls(status, b"", {"Location": location})
-
-    @classmethod
     def bomb(cls, decoded_size: int, content_type: str = "application/json") -> Reply:
         """A gzip body of zeros: about decoded_size/1000 bytes on the wire."""
         return cls(200, gzip_bomb(decoded_size), {"Content-Type": content_type, "Content-Encoding": "gzip"})
+
+    def send(self, h, stop: threading.Event) -> None:
+        if self.delay and stop.wait(self.delay):
+            return
+        if self.stall:
+            stop.wait(60)
+            h.close_connection = True
+            return
+        if (self.stall_after, self.truncate_after, self.content_length) == (None, None, None) and not (
+                self.chunked or self.endless or self.gzip):
+            super().send(h, stop)
+            return
+        self._misbehave(h, stop)
+
+    def _misbehave(self, h, stop: threading.Event) -> None:
+        body = self.payload()
+        headers = dict(self.headers)
+        if self.gzip:
+            body = gzip.compress(body)
+            headers["Content-Encoding"] = "gzip"
+        h.send_response(self.status)
+        chunked = self.chunked or self.endless
+        if chunked:
+            headers["Transfer-Encoding"] = "chunked"
+        elif "Content-Length" not in headers:
+            headers["Content-Length"] = str(self.content_length if self.content_length is not None else len(body))
+        for k, v in headers.items():
+            h.send_header(k, v)
+        h.end_headers()
+        if h.command == "HEAD":
+            return
+        if self.endless:
+            piece = b"x" * 65536
+            frame = b"%x\r\n%s\r\n" % (len(piece), piece)
+            while not stop.is_set():
+                h.wfile.write(frame)
+            h.close_connection = True
+            return
+        limit = self.truncate_after if self.truncate_after is not None else self.stall_after
+        data = body if limit is None else body[:limit]
+        if chunked:
+            for i in range(0, len(data), 8192):
+                piece = data[i:i + 8192]
+                h.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            if limit is None:
+                h.wfile.write(b"0\r\n\r\n")
+        else:
+            h.wfile.write(data)
+        h.wfile.flush()
+        if self.stall_after is not None:
+            stop.wait(60)
+            h.close_connection = True
+        elif self.truncate_after is not None:
+            h.close_connection = True
+            try:
+                h.connection.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
 
 
 @functools.lru_cache(maxsize=4)
@@ -104,17 +149,6 @@ def gzip_bomb(decoded_size: int) -> bytes:
         left -= n
     parts.append(comp.flush())
     return b"".join(parts)
-
-
-@dataclass
-class RecordedRequest:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]  # lower-cased names
-    body: bytes
-    t: float  # from the server's clock
-    wall: float  # time.time()
 
 
 class StaticFile:
@@ -172,199 +206,24 @@ class StaticFile:
         return Reply(status, body, headers, truncate_after=cut)
 
 
-Route = Callable[[RecordedRequest], Reply]
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    fake: FakeServer
-
-    def process_request(self, request, client_address):
-        with self.fake._lock:
-            self.fake._sockets.add(request)
-        t = threading.Thread(target=self.process_request_thread, args=(request, client_address), daemon=True)
-        with self.fake._lock:
-            self.fake._threads.append(t)
-        t.start()
-
-    def shutdown_request(self, request):
-        with self.fake._lock:
-            self.fake._sockets.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request, client_address):  # the client hung up on purpose: not worth a traceback
-        pass
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 30
-    disable_nagle_algorithm = True  # headers and body go out in separate writes: avoid 40 ms delayed-ACK stalls
-    server: _Server
-
-    def log_message(self, format, *args):  # keep test output clean
-        pass
-
-    def do_GET(self):
-        self.server.fake._serve(self)
-
-    do_POST = do_PUT = do_DELETE = do_HEAD = do_GET
-
-
-class FakeServer:
+class FakeServer(LoopbackServer):
     """Scripted HTTP server on 127.0.0.1 (random port). Use as a context manager."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic, host: str = "127.0.0.1") -> None:
-        self.clock = clock
-        self.host = host
-        self.requests: list[RecordedRequest] = []
-        self._routes: dict[str, Route | list[Reply]] = {}
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._sockets: set[socket.socket] = set()
-        self._threads: list[threading.Thread] = []
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__(0, host=host, clock=clock, name="FakeServer")
+        self._routes: dict[str, Route | list[Reply]] = {}  # each path's callable or script, as given
 
-    # -- lifecycle
-    def start(self) -> FakeServer:
-        self._httpd = _Server((self.host, 0), _Handler)
-        self._httpd.fake = self
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="FakeServer", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is None:
-            return
-        self._stop.set()
-        self._httpd.shutdown()
-        with self._lock:
-            sockets = list(self._sockets)
-        for s in sockets:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        for t in list(self._threads):
-            t.join(timeout=5)
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
-        self._httpd = None
-
-    def __enter__(self) -> FakeServer:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._httpd is not None, "server not started"
-        return self._httpd.server_address[1]
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def url(self, path: str = "/", host: str | None = None) -> str:
-        return f"http://{host or self.host}:{self.port}{path}"
-
-    # -- scripting
     def route(self, path: str, *replies: Reply | Route) -> FakeServer:
         """Script `path`: one callable, or replies played in order (the last one repeats). A path ending in `*`
         matches every path it begins (tile servers: `/tiles/*`); exact paths win."""
-        if len(replies) == 1 and callable(replies[0]) and not isinstance(replies[0], Reply):
+        if len(replies) == 1 and callable(replies[0]) and not isinstance(replies[0], loopback.Reply):
             self._routes[path] = replies[0]
+            super().route(path, replies[0])
         else:
-            self._routes[path] = list(replies)
+            script = self._routes[path] = list(replies)
+            super().route(path, functools.partial(self._play, script))
         return self
 
-    def requests_for(self, path: str) -> list[RecordedRequest]:
+    def _play(self, script: list[Reply], req: RecordedRequest) -> Reply:
         with self._lock:
-            return [r for r in self.requests if r.path == path]
-
-    @property
-    def hits(self) -> int:
-        with self._lock:
-            return len(self.requests)
-
-    # -- serving
-    def _next_reply(self, req: RecordedRequest) -> Reply:
-        route = self._routes.get(req.path)
-        if route is None:
-            route = next((r for p, r in self._routes.items() if p.endswith("*") and req.path.startswith(p[:-1])), None)
-        if route is None:
-            return Reply(404, b"not found", {"Content-Type": "text/plain"})
-        if callable(route):
-            return route(req)
-        with self._lock:
-            return route.pop(0) if len(route) > 1 else route[0]
-
-    def _serve(self, h: _Handler) -> None:
-        parts = urlsplit(h.path)
-        length = int(h.headers.get("Content-Length") or 0)
-        req = RecordedRequest(h.command, parts.path, dict(parse_qsl(parts.query)),
-                              {k.lower(): v for k, v in h.headers.items()}, h.rfile.read(length) if length else b"",
-                              self.clock(), time.time())
-        with self._lock:
-            self.requests.append(req)
-        reply = self._next_reply(req)
-        if reply.delay and self._stop.wait(reply.delay):
-            return
-        if reply.stall:
-            self._stop.wait(60)
-            h.close_connection = True
-            return
-        try:
-            self._send(h, reply)
-        except (TimeoutError, BrokenPipeError, ConnectionResetError, ConnectionAbortedError, OSError):
-            h.close_connection = True
-
-    def _send(self, h: _Handler, reply: Reply) -> None:
-        body = reply.body.encode() if isinstance(reply.body, str) else reply.body
-        headers = dict(reply.headers)
-        if reply.gzip:
-            body = gzip.compress(body)
-            headers["Content-Encoding"] = "gzip"
-        h.send_response(reply.status)
-        chunked = reply.chunked or reply.endless
-        if chunked:
-            headers["Transfer-Encoding"] = "chunked"
-        elif "Content-Length" not in headers:
-            headers["Content-Length"] = str(reply.content_length if reply.content_length is not None else len(body))
-        for k, v in headers.items():
-            h.send_header(k, v)
-        h.end_headers()
-        if h.command == "HEAD":
-            return
-        if reply.endless:
-            piece = b"x" * 65536
-            frame = b"%x\r\n%s\r\n" % (len(piece), piece)
-            while not self._stop.is_set():
-                h.wfile.write(frame)
-            h.close_connection = True
-            return
-        limit = reply.truncate_after if reply.truncate_after is not None else reply.stall_after
-        data = body if limit is None else body[:limit]
-        if chunked:
-            for i in range(0, len(data), 8192):
-                piece = data[i:i + 8192]
-                h.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
-            if limit is None:
-                h.wfile.write(b"0\r\n\r\n")
-        else:
-            h.wfile.write(data)
-        h.wfile.flush()
-        if reply.stall_after is not None:
-            self._stop.wait(60)
-            h.close_connection = True
-        elif reply.truncate_after is not None:
-            h.close_connection = True
-            try:
-                h.connection.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
-
+            return script.pop(0) if len(script) > 1 else script[0]

@@ -3,9 +3,7 @@ optional 7 req/s limit with 429) behind a FakeServer route, with scripted faults
 
 from __future__ import annotations
 
-import inspect
-
-from demo.api.emulators import RateWindow, RechercheEmulator
+from demo.api.emulators import RateWindow, RechercheEmulator, as_route
 from tests.fakes.http_server import FakeServer, RecordedRequest, Reply
 
 
@@ -17,17 +15,13 @@ class EmulatedRoute:
         self.prefix = prefix
         self.faults = dict(faults or {})
         self.count = 0
+        self._serve = as_route(emulator, prefix)
 
     def __call__(self, req: RecordedRequest) -> Reply:
         self.count += 1
         if self.count in self.faults:
             return self.faults[self.count]
-        path = req.path[len(self.prefix):]
-        if "headers" in inspect.signature(self.emulator.__call__).parameters:
-            status, headers, body = self.emulator(path, req.query, req.headers)
-        else:
-            status, headers, body = self.emulator(path, req.query)
-        return Reply(status, body, headers)
+        return self._serve(req)
 
 
 def company(siren: str, communes: list[str], naf: str = "62.01Z", **extra) -> dict:

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from cli.main import main
 from radar.config import Workdir
-from tests.conftest import ledger, table_hashes
+from tests.oracles import ledger, table_hashes
 from tests.warehouse.months import write_months
 
 pytestmark = pytest.mark.flow

@@ -4,7 +4,7 @@ import duckdb
 import pytest
 
 from radar.config import Workdir
-from tests.conftest import table_hashes
+from tests.oracles import table_hashes
 
 pytestmark = pytest.mark.flow
 

@@ -12,9 +12,7 @@ from steps import report as delivery
 from steps.common import publish
 from tests.builders import territory_text_with
 from tests.reports.monthly_data import MONTH, MonthlyWorkdir, build_workdir, copy_workdir
-
-STAFF = ["economie@agence.example", "veille@agence.example"]
-ENGINEERS = ["data@agence.example"]
+from tests.reports.recipients import ENGINEERS, STAFF
 
 
 @pytest.fixture(scope="session")

@@ -21,8 +21,8 @@ from radar.config import Workdir
 from reports.email import DeliveryError, SmtpSettings, smtp_settings
 from steps import report as delivery
 from tests.fakes.smtp_server import SmtpServer, free_port
-from tests.reports.conftest import ENGINEERS, STAFF
 from tests.reports.monthly_data import MONTH, P_SECRETS
+from tests.reports.recipients import ENGINEERS, STAFF
 
 # The fake server takes a login without TLS on loopback, on purpose; aiosmtpd warns about it on every session.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")

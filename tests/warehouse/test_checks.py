@@ -14,7 +14,7 @@ import pytest
 from radar.config import Workdir, load_territory
 from steps import common
 from steps import sirene_month as steps
-from tests.conftest import table_hashes
+from tests.oracles import table_hashes
 from tests.warehouse.months import load, write_months
 from warehouse.checks import DataCheckFailed, check_names, failed_checks, run_checks
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from radar.config import Workdir
-from tests.conftest import ledger, table_hashes
+from tests.oracles import ledger, table_hashes
 from tests.warehouse.kill import kill_at as run_and_kill
 from tests.warehouse.months import load, write_months
 

@@ -7,7 +7,7 @@ from extractors.sirene_stock import StockFormatError
 from radar.config import Workdir
 from steps.common import InputError
 from tests.builders import history_row, siren, siret, write_stock
-from tests.conftest import ledger, table_hashes
+from tests.oracles import ledger, table_hashes
 from tests.warehouse.history_months import (
     H,
     I,

@@ -10,7 +10,7 @@ import pytest
 from radar.config import Workdir, load_territory
 from steps import common
 from tests.builders import write_stock
-from tests.conftest import ledger, table_hashes
+from tests.oracles import ledger, table_hashes
 from tests.warehouse.history_months import contents, first_stock, reconstruct, write_history_file
 from tests.warehouse.kill import kill_at as run_and_kill
 from tests.warehouse.months import load

@@ -14,9 +14,9 @@ from radar.config import Workdir, load_territory
 from steps import api_sources
 from steps.common import publish
 from tests.builders import etab_row, siren, siret, ul_row, write_stock
-from tests.conftest import table_hashes
 from tests.fakes import insee_fake
 from tests.fakes.http_server import FakeServer
+from tests.oracles import table_hashes
 from tests.warehouse.months import load
 
 KEY = "SECRET-CANARY-insee"

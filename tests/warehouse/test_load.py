@@ -11,7 +11,7 @@ from extractors.sirene_stock import StockFormatError
 from radar.config import Workdir
 from steps import common
 from tests.builders import etab_row, siret, write_stock
-from tests.conftest import ledger, table_hashes
+from tests.oracles import ledger, table_hashes
 from tests.warehouse.months import A, B, C, D, F, G, base_month, load, next_month, write_months
 
 # Tables whose rows name the run or the time of loading, not the data.

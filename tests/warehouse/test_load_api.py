@@ -13,9 +13,9 @@ from extractors import insee_sirene
 from radar.config import Workdir, load_territory
 from steps import api_sources
 from steps.common import prepare_warehouse
-from tests.conftest import table_hashes
 from tests.fakes import bodacc_fake, insee_fake, recherche_fake
 from tests.fakes.http_server import FakeServer, Reply
+from tests.oracles import table_hashes
 
 CANARY = "SECRET-CANARY-7f3a"
 SKIP = ("meta.run", "meta.source_state")

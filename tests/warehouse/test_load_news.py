@@ -14,7 +14,7 @@ from radar.config import Workdir, load_territory
 from steps import common
 from steps import news as steps
 from tests.builders import siren
-from tests.conftest import table_hashes
+from tests.oracles import table_hashes
 from warehouse.db import connect_snapshot, connect_writer
 from warehouse.faults import InjectedFailure
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard.conftest import session_demo_snapshot
 from warehouse.publish import SNAPSHOT_STORAGE_VERSION
+
+pytestmark = pytest.mark.compat
 
 # The oldest release of each line analysts may still run; the writer is pinned in pyproject.toml.
 VERSIONS = ("1.1.3", "1.2.2", "1.3.2", "1.4.1")
@@ -56,28 +57,23 @@ def duckdb_python(version: str) -> Path:
     return python
 
 
-@pytest.fixture(scope="module")
-def snapshot(tmp_path_factory) -> Path:
-    return session_demo_snapshot(tmp_path_factory)
-
-
 def test_storage_version_is_the_oldest_tested():
     """If the writer's storage format moves past the oldest version tested here, fail loudly (T20)."""
     assert SNAPSHOT_STORAGE_VERSION == "v" + ".".join(VERSIONS[0].split(".")[:2]) + ".0"
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_older_duckdb_opens_the_snapshot(snapshot, version):
+def test_older_duckdb_opens_the_snapshot(demo_snapshot, version):
     import duckdb
 
     python = duckdb_python(version)
     queries = [q for q in re.findall(r"```sql\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)]
-    out = subprocess.run([str(python), "-c", READER, str(snapshot), json.dumps(queries)],
+    out = subprocess.run([str(python), "-c", READER, str(demo_snapshot), json.dumps(queries)],
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     seen = json.loads(out.stdout)
     assert seen["version"] == version
-    con = duckdb.connect(str(snapshot), read_only=True)
+    con = duckdb.connect(str(demo_snapshot), read_only=True)
     try:
         expected = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
                     for (t,) in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()}
