@@ -17,7 +17,8 @@ from pathlib import Path
 from demo.loopback import LoopbackServer, RecordedRequest, Reply
 from extractors.feeds import FeedConfig
 
-DEMO_PORT = 48765
+# Below Linux's range of ephemeral ports (32768-60999), so an outgoing connection never holds it.
+DEMO_PORT = 28765
 SITE = Path(__file__).resolve().parent / "site"
 _TYPES = {".xml": "application/rss+xml; charset=utf-8", ".atom": "application/atom+xml; charset=utf-8",
           ".html": "text/html; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
@@ -61,7 +62,7 @@ def site(base_url: Callable[[], str], root: Path = SITE) -> Callable[[RecordedRe
 @contextlib.contextmanager
 def serve_demo_news() -> Iterator[str]:
     """Serve the bundle on 127.0.0.1 for the duration of the block; yields the base URL. The port is
-    $RADAR_DEMO_NEWS_PORT (default 48765), or a free one when that is taken."""
+    $RADAR_DEMO_NEWS_PORT (default 28765), or a free one when that is taken."""
     # A stable port keeps feed URLs (the key of their ETag state) the same from one demo run to the next.
     server = LoopbackServer(int(os.environ.get("RADAR_DEMO_NEWS_PORT", DEMO_PORT)), name="demo-news")
     try:
