@@ -276,8 +276,9 @@ def fetch_feed(client: HttpClient, feed: FeedConfig, pool: FeedParserPool, *, et
     """One feed: conditional GET (a 304 means no work), robots.txt, size cap, safe parse. Never raises for a
     feed problem: the error is on the result so the other feeds go on."""
     try:
-        if robots is not None and not robots.allowed(feed.url):
-            return FeedFetch(feed, "error", error=f"{feed.name}: disallowed by robots.txt")
+        refusal = robots.refusal(feed.url) if robots is not None else None
+        if refusal:
+            return FeedFetch(feed, "error", error=f"{feed.name}: {refusal}")
         resp = client.get(feed.url, source=feed.name, expect="feed", if_none_match=etag,
                           if_modified_since=last_modified, max_bytes=MAX_FEED_BYTES,
                           headers={"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, "

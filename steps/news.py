@@ -18,7 +18,7 @@ import pandas as pd
 
 from extractors.articles import fetch_article
 from extractors.feeds import FEED_KINDS, FeedConfig, FeedParserPool, fetch_feed
-from extractors.http import HostPolicy, HttpClient, SourceError
+from extractors.http import BlockedUrl, HostPolicy, HttpClient, SourceError
 from extractors.robots import RobotsCache
 from radar.config import ConfigError, Territory, Workdir
 from steps.common import new_run_id
@@ -85,7 +85,8 @@ def fetch_news(workdir: Workdir, feeds: list[FeedConfig], *, client: HttpClient 
     out_dir = workdir.landing / "news" / stamp
     out_dir.mkdir(parents=True, exist_ok=True)
     robots = RobotsCache(client)
-    results, items, pages = [], [], {"fetched": 0, "robots_disallowed": 0, "failed": 0, "skipped_known": 0}
+    results, items, pages = [], [], {"fetched": 0, "robots_disallowed": 0, "blocked": 0, "failed": 0,
+                                  "skipped_known": 0}
     own_pool = pool is None
     pool = pool or FeedParserPool()  # one parser worker for the whole fetch
     try:
@@ -105,6 +106,15 @@ def fetch_news(workdir: Workdir, feeds: list[FeedConfig], *, client: HttpClient 
     manifest = {"feeds": results, "pages": pages, "items": len(items), "fetched_at": stamp}
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str))
     return {"items_path": str(items_path), **manifest}
+
+
+def every_feed_failed(fetched: dict) -> str | None:
+    """One line naming the first reasons when every feed failed (nothing was read: a user must act), else None."""
+    feeds = fetched["feeds"]
+    if not feeds or any(f["status"] != "error" for f in feeds):
+        return None
+    reasons = "; ".join(f["error"] or f["name"] for f in feeds[:3]) + ("; ..." if len(feeds) > 3 else "")
+    return f"every feed failed ({len(feeds)}): {' '.join(reasons.split())}"
 
 
 def _fetch_one(client, feed: FeedConfig, pool, prev: dict, robots, out_dir: Path, items: list) -> dict:
@@ -134,6 +144,9 @@ def _enrich_with_pages(client, robots, items, seen, pages, max_pages) -> None:
                 break
             try:
                 page = fetch_article(client, item["url"], robots=robots, source=f"{item['feed_name']} article")
+            except BlockedUrl:  # the address guard refused it (a private address): not a robots.txt matter
+                page = None
+                pages["blocked"] += 1
             except SourceError:
                 page = None
                 pages["failed"] += 1
