@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cli.eval import evaluate_linking, read_eval_set
 from transforms.linking import CONFIDENT, CompanyIndex, link_articles, link_text, territory_mentions
+from transforms.linking_eval import evaluate_linking, read_eval_set
 from transforms.names import LEGAL_FORMS, normalize_name, normalize_text
 from transforms.press_events import company_events, detect_events, parse_amount_eur
 
