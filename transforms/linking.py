@@ -161,20 +161,23 @@ def _initials_need_the_name(verdicts) -> None:
                     verdict.reasons.append("initiales sans le nom entier dans l'article")
 
 
+_KIND_RANK = {"name": 0, "sigle": 1, "alias": 2, "short": 3, "initials": 4}
+
+
 def _share_brands(index: CompanyIndex, verdicts) -> None:
-    """An alias several companies share (a group's brand): the occurrence goes to one of them, with the reason."""
+    """An alias several companies share (a group's brand): the occurrence goes to the one whose own name, sigle or
+    usual name it is, else to the shortest legal name, and says so."""
     for siren in list(verdicts):
         kept = []
         for verdict, surface, alias in verdicts[siren]:
-            owners = sorted({a.siren for a in index.by_key.get(alias.norm, ())})
+            owners = {a.siren: a for a in index.by_key.get(alias.norm, ())}
             if len(owners) > 1 and verdict.accepted:
-                chosen = min(owners, key=lambda s: (index.companies[s].name != alias.norm,
-                                                    len(index.companies[s].name), s))
+                chosen = min(owners, key=lambda s: (_KIND_RANK[owners[s].kind], len(index.companies[s].name), s))
                 if chosen != siren:
                     continue
-                others = ", ".join(index.names[s] for s in owners if s != chosen)
+                others = ", ".join(index.names[s] for s in sorted(owners) if s != chosen)
                 verdict.method = "group_brand"
-                verdict.reasons.append(f"marque partagée avec {others} : rattachée à {index.names[chosen]}")
+                verdict.reasons.append(f"nom partagé avec {others} : rattaché à {index.names[chosen]}")
             kept.append((verdict, surface, alias))
         if kept:
             verdicts[siren] = kept

@@ -39,7 +39,7 @@ from transforms.names import LEGAL_FORMS
 LEGAL_NEXT = frozenset(LEGAL_FORMS - {"groupe", "group", "societe", "ste", "cie", "compagnie", "holding"})
 # An acquirer takes part in the story (the acquisition is its event too); an owner named in passing does not.
 _OWNER_TRIGGERS = frozenset("filiale filiales propriete appartenant appartient detenue detenu detenues branche division "
-                            "pole".split())
+                            "regie marque pole".split())
 _LINKS = frozenset({"de", "du", "d", "par", "a", "au"})
 _DEFINITE = frozenset({"le", "la", "l", "les", "ce", "cet", "cette", "son", "sa"})
 _PLACE_BEFORE = frozenset({"a", "au", "en", "de", "d", "vers", "pres", "depuis", "sur", "ville", "commune", "mairie",
