@@ -9,7 +9,9 @@ from functools import lru_cache
 
 from transforms.names import fold
 
-_TOKEN = re.compile(r"\w+|\+", re.UNICODE)
+# A dotted acronym is one word (S.N.C.F. = SNCF); "+" and "&" are words of names (Canal+, Safran Electronics &
+# Defense).
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}(?:[^\W\d_](?![\w]))?|\w+|[+&]", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?…]\s|\n|[.!?…]$")
 _OPENING = frozenset("«\"“(—–•[")
 
@@ -31,6 +33,7 @@ class Token:
     def upper(self) -> bool:
         return self.raw.isupper() and any(c.isalpha() for c in self.raw)
 
+
     @property
     def informative_cap(self) -> bool:
         """A capital that says "proper noun": not at the start of a sentence."""
@@ -39,7 +42,9 @@ class Token:
 
 @lru_cache(maxsize=200_000)
 def _fold(raw: str) -> str:
-    return "plus" if raw == "+" else fold(raw)
+    if raw in ("+", "&"):
+        return "plus" if raw == "+" else "et"
+    return fold(raw.replace(".", ""))
 
 
 def tokenize(text: str) -> list[Token]:

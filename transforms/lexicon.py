@@ -82,7 +82,10 @@ societe societes entreprise entreprises start startup pousse pepite editeur edit
 filiale esn ssii cabinet bureau agence hebergeur fabricant constructeur equipementier electronicien industriel pme
 tpe eti specialiste leader embouteilleur transporteur logisticien banque neobanque assureur chaine plateforme
 application appli marque enseigne fournisseur prestataire integrateur distributeur laboratoire spin scale
-licorne firme holding concepteur champion acteur regie geant numero maison developpeur neo fintech healthtech edtech
+licorne firme holding concepteur champion acteur regie geant numero maison developpeur neo compagnie motoriste
+avionneur petrolier armateur courtier grossiste negociant promoteur bailleur fonciere energeticien exploitant
+gestionnaire concessionnaire loueur amenageur diffuseur producteur cimentier verrier semencier parfumeur joaillier
+horloger lunetier imprimeur pionnier brasseur chimiste laboratoire traitant fintech healthtech edtech
 legaltech proptech insurtech foodtech greentech cleantech agritech medtech deeptech martech adtech biotech
 """)
 # Words in an apposition that make the name a unit of a group rather than the group ("Capgemini Invent, la
@@ -99,7 +102,8 @@ celebre confirme maintient relance reprend renforce mesure surveille aide permet
 releve abaisse revoit detaille table gagne perd chute bondit recule progresse depose degage totalise
 leve rachete acquis signe lance ouvert annonce devoile inaugure realise prevu decroche remporte concu developpe
 vendu propose nomme investi licencie supprime deploye publie obtenu offert installe implante fabrique cede boucle
-recrute embauche
+recrute embauche commande gere opere dessert transporte distribue construit achete loue fournit assure finance
+accompagne regroupe federe
 """)
 AUXILIARIES = _words("a va vient de d avait aura doit entend est sera s se n ne peut pourrait compte veut")
 # Before the name, these make it a company in the sentence's business ("le rachat de Kiwi", "chez Élan").

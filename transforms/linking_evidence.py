@@ -41,6 +41,7 @@ LEGAL_NEXT = frozenset(LEGAL_FORMS - {"groupe", "group", "societe", "ste", "cie"
 _OWNER_TRIGGERS = frozenset("filiale filiales propriete appartenant appartient detenue detenu detenues branche division "
                             "regie marque pole".split())
 _LINKS = frozenset({"de", "du", "d", "par", "a", "au"})
+_COUNTED = PLURAL_DETERMINERS | frozenset({"aux", "un", "une", "chaque", "tout", "toute", "toutes", "tous"})
 _DEFINITE = frozenset({"le", "la", "l", "les", "ce", "cet", "cette", "son", "sa"})
 _PLACE_BEFORE = frozenset({"a", "au", "en", "de", "d", "vers", "pres", "depuis", "sur", "ville", "commune", "mairie",
                            "habitants", "maire", "quartier", "centre"})
@@ -235,6 +236,9 @@ def _person_context(article: Article, i: int, j: int) -> str | None:
         return f"précédé de « {prev.raw} »"
     if prev is not None and prev.norm in FIRST_NAMES and prev.cap and _same_phrase(article, prev, toks[i]):
         return f"précédé du prénom « {prev.raw} »"
+    for k in (i - 1, i - 2):  # "l'acteur Lambert", "le chanteur Renault"
+        if k >= 0 and toks[k].sent == toks[i].sent and toks[k].norm in PERSON_NOUNS and not toks[k].cap:
+            return f"précédé de « {toks[k].raw} »"
     after = article.text[toks[j - 1].end:toks[j - 1].end + 12]
     if _AGE.match(after):
         return "suivi d'un âge"
@@ -350,7 +354,7 @@ def _judge_ambiguous(article: Article, i: int, j: int, alias: Alias, company: Co
     if acronym:
         if not _written_as_acronym(first, last):
             return no("pas écrit en capitales", 0.2)
-        if prev is not None and prev.norm in PLURAL_DETERMINERS | {"aux"}:
+        if prev is not None and prev.norm in _COUNTED:  # "les ETI", "600 ETI", "une DSI"
             return no(f"précédé de « {prev.raw} » : un nom commun")
         if alias.kind in ("sigle", "initials") and article.defines_otherwise(alias.norm, tuple(
                 company.name.split())):
@@ -389,6 +393,10 @@ def _judge_ambiguous(article: Article, i: int, j: int, alias: Alias, company: Co
     if not acronym and ambiguity != "phrase":
         if prev is not None and prev.norm in DETERMINERS and alias.tokens[0] not in DETERMINERS:
             return no(f"précédé de « {prev.raw} » : un nom commun ou un surnom")
+        if i >= 2 and prev is not None and toks[i - 2].sent == first.sent and toks[i - 2].norm in DETERMINERS \
+                and prev.raw.islower() and prev.norm in french_words() and prev.norm not in DESIGNATIONS \
+                and not prev.norm.endswith("tech") and prev.norm not in COMPANY_VERBS | COMPANY_CONTEXT_BEFORE:
+            return no(f"après « {toks[i - 2].raw} {prev.raw} » : le nom d'une chose (« l'échelle Kelvin »)")
         if prev is not None and prev.cap and _same_phrase(article, prev, first) and not prev.upper \
                 and prev.norm not in DESIGNATIONS and not prev.norm.endswith("tech") \
                 and (prev.informative_cap or (ambiguity == "person" and (prev.norm in FIRST_NAMES
