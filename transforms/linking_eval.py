@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from transforms.linking import CompanyIndex, link_text
-from transforms.press_events import company_events
+from transforms.press_events import story_events
 
 DEFAULT_COMMUNES = ("Boulogne-Billancourt", "Chaville", "Issy-les-Moulineaux", "Marnes-la-Coquette", "Meudon",
                     "Sèvres", "Vanves", "Ville-d'Avray")
@@ -62,8 +62,10 @@ def evaluate_linking(rows: list[dict], communes=DEFAULT_COMMUNES) -> dict:
         siren = r["company"]["siren"]
         key = (r["title"], r.get("text"))
         if key not in cache:  # one article, several pairs: linked once
-            cache[key] = {m["siren"]: m for m in link_text(index, r["title"], r.get("text")) if m["confident"]}
-        found = cache[key]
+            found = {m["siren"]: m for m in link_text(index, r["title"], r.get("text")) if m["confident"]}
+            events = story_events(r["title"], r.get("text"), {s: m["surfaces"] for s, m in found.items()})
+            cache[key] = found, events
+        found, events = cache[key]
         predicted, label = siren in found, bool(r["label"])
         tp += predicted and label
         fp += predicted and not label
@@ -73,7 +75,7 @@ def evaluate_linking(rows: list[dict], communes=DEFAULT_COMMUNES) -> dict:
             errors.append({"id": r.get("id"), "category": r.get("category"), "label": int(label),
                            "title": r["title"], "evidence": found[siren]["evidence"] if predicted else None})
         if predicted:
-            kinds = {e["kind"] for e in company_events(r["title"], r.get("text"), found[siren]["surfaces"])}
+            kinds = {events[siren]["kind"]} if siren in events else set()
             for kind in kinds:
                 if label and kind == r.get("event"):
                     ev_ok += 1
