@@ -192,9 +192,10 @@ def parse_article(html: str | bytes, url: str) -> dict:
         or _meta(tree, "property", "og:locale")
     out = {
         "url": url,
-        "canonical_url": (_names(ld.get("mainEntityOfPage")) if isinstance(ld.get("mainEntityOfPage"), str) else None)
-        or _meta(tree, "property", "og:url")
-        or (canonical_node.attributes.get("href") if canonical_node else None),
+        # The page's own address, as it gives it (transforms/news.py prefers them in this order).
+        "canonical_url": (canonical_node.attributes.get("href") or None) if canonical_node else None,
+        "og_url": _meta(tree, "property", "og:url"),
+        "ld_url": ld.get("mainEntityOfPage") if isinstance(ld.get("mainEntityOfPage"), str) else None,
         "title": html_to_text(ld.get("headline") or _meta(tree, "property", "og:title")
                               or _meta(tree, "name", "twitter:title")
                               or (title_node.text() if title_node else None)),

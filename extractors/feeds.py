@@ -159,10 +159,24 @@ def _struct_to_iso(value) -> str | None:
         return None
 
 
-def _entry_to_dict(e) -> dict:
+# feedparser forgets a GUID's isPermaLink once the item has a link: read it from the document. Explicit "true", or
+# no attribute (RSS 2.0's default) on an http(s) GUID.
+_GUID = re.compile(r"<guid\b([^>]*)>\s*(?:<!\[CDATA\[)?\s*(https?://[^<\]\s]+?)\s*(?:\]\]>)?\s*</guid>", re.I)
+_NOT_PERMALINK = re.compile(r"""isPermaLink\s*=\s*["']false["']""", re.I)
+
+
+def permalink_guids(data: bytes) -> set[str]:
+    text = data.decode("utf-8", "replace")
+    return {m.group(2) for m in _GUID.finditer(text) if not _NOT_PERMALINK.search(m.group(1))}
+
+
+def _entry_to_dict(e, permalinks: set[str] = frozenset()) -> dict:
     content = e.get("content") or []
+    source = e.get("source") or {}
     return {
         "guid": e.get("id"),
+        "guid_permalink": e.get("id") if e.get("id") in permalinks else None,
+        "source_name": source.get("title"),  # Google News: the publisher of the article it points to
         "url": e.get("link"),
         "title": e.get("title"),
         "summary": e.get("summary"),
@@ -185,7 +199,7 @@ def _parse_in_worker(data: bytes) -> dict:
         "bozo_exception": repr(parsed.get("bozo_exception"))[:300] if parsed.get("bozo") else None,
         "title": feed.get("title"),
         "language": feed.get("language"),
-        "entries": [_entry_to_dict(e) for e in parsed.get("entries", [])],
+        "entries": [_entry_to_dict(e, permalink_guids(data)) for e in parsed.get("entries", [])],
     }
 
 

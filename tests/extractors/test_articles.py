@@ -37,7 +37,7 @@ def test_json_ld_wins():
     assert a["author"] == "A. Rédactrice" and a["section"] == "Levées de fonds"
     assert a["is_paywalled"] is True and a["language"] == "fr"
     assert a["text"] == "Premier paragraphe. Second paragraphe."
-    assert a["canonical_url"] == "https://e.fr/og"
+    assert (a["canonical_url"], a["og_url"]) == ("https://e.fr/canon", "https://e.fr/og")
 
 
 def test_opengraph_then_html():
