@@ -106,17 +106,16 @@ class CompanyIndex:
 
 def _scan(index: CompanyIndex, article: Article) -> list[tuple[int, int, Alias]]:
     toks = article.tokens
+    norms, sents, prefixes = toks.norms, toks.sents, index.prefixes
     hits = []
-    for i in range(len(toks)):
-        key = toks[i].norm
-        if key not in index.prefixes:
-            continue
-        for j in range(i + 1, min(len(toks), i + index.max_tokens) + 1):
+    for i in (k for k, w in enumerate(norms) if w in prefixes):
+        key = norms[i]
+        for j in range(i + 1, min(len(norms), i + index.max_tokens) + 1):
             if j > i + 1:
-                if toks[j - 1].sent != toks[i].sent or not _joined(article, toks[j - 2], toks[j - 1]):
+                if sents[j - 1] != sents[i] or not _joined(article, toks[j - 2], toks[j - 1]):
                     break
-                key = f"{key} {toks[j - 1].norm}"
-                if key not in index.prefixes:
+                key = f"{key} {norms[j - 1]}"
+                if key not in prefixes:
                     break
             for alias in index.by_key.get(key, ()):
                 hits.append((i, j, alias))
@@ -134,11 +133,16 @@ def link_text(index: CompanyIndex, title: str | None, text: str | None) -> list[
     full = f"{title or ''}\n{text or ''}"
     article = Article(full, tokenize(full))
     verdicts: dict[str, list[tuple[Verdict, str, Alias]]] = defaultdict(list)
+    settled: set[tuple[str, str]] = set()  # (siren, alias) already accepted outright: later occurrences add nothing
     for i, j, alias in _scan(index, article):
+        if (alias.siren, alias.norm) in settled:
+            continue
         company = index.companies[alias.siren]
         verdict = judge(article, i, j, alias, company, index.sibling)
         surface = full[article.tokens[i].start:article.tokens[j - 1].end]
         target = verdict.redirect or alias
+        if verdict.accepted and verdict.confidence >= 0.9 and not verdict.owner_only and verdict.redirect is None:
+            settled.add((alias.siren, alias.norm))
         if verdict.redirect is not None:
             verdict.reasons.append(f"rattaché à {index.names[target.siren]}")
         verdicts[target.siren].append((verdict, surface, target))

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from transforms.aliases import Alias
-from transforms.article_tokens import Token, sentence_bounds
+from transforms.article_tokens import Token, Tokens
 from transforms.lexicon import (
     AUXILIARIES,
     BRANCH_WORDS,
@@ -72,23 +73,25 @@ class Verdict:
 class Article:
     """An article's tokens and what is computed once for every occurrence judged in it."""
 
-    def __init__(self, text: str, tokens: list[Token]) -> None:
+    def __init__(self, text: str, tokens: Tokens) -> None:
         self.text = text
         self.tokens = tokens
-        self.bounds = sentence_bounds(tokens)
-        self.words = {t.norm for t in tokens}
-        # Words written in lower case in running text: the article uses them as ordinary words.
-        self.lowercase = {t.norm for t in tokens if t.raw[:1].islower()}
-        self.business = sum(t.norm in BUSINESS_WORDS for t in tokens)
+        self.words = set(tokens.norms)
+        self.business = len(BUSINESS_WORDS.intersection(self.words))
         self.name_topic = bool(self.words & NAME_TOPIC_WORDS)
         self.sirens = {"".join(m.groups()) for m in _SIREN_IN_TEXT.finditer(text)}
         self._sentence_words: dict[int, set[str]] = {}
 
+    @cached_property
+    def lowercase(self) -> set[str]:
+        """Words written in lower case in running text: the article uses them as ordinary words."""
+        return {n for n, r in zip(self.tokens.norms, self.tokens.raws) if r[:1].islower()}
+
     def sentence_words(self, sent: int) -> set[str]:
         if sent not in self._sentence_words:
-            if 0 <= sent < len(self.bounds):
-                a, b = self.bounds[sent]
-                self._sentence_words[sent] = {t.norm for t in self.tokens[a:b]}
+            if 0 <= sent < self.tokens.sentence_count:
+                a, b = self.tokens.sentence(sent)
+                self._sentence_words[sent] = set(self.tokens.norms[a:b])
             else:
                 self._sentence_words[sent] = set()
         return self._sentence_words[sent]
@@ -100,18 +103,19 @@ class Article:
         return self.text[a.end:b.start]
 
     def has_sequence(self, seq: tuple[str, ...], sents: set[int] | None = None) -> bool:
-        n = len(seq)
-        toks = self.tokens
-        for i in range(len(toks) - n + 1):
-            if toks[i].norm == seq[0] and (sents is None or toks[i].sent in sents) \
-                    and all(toks[i + k].norm == seq[k] for k in range(1, n)):
+        norms, n = self.tokens.norms, len(seq)
+        if seq[0] not in self.words:
+            return False
+        for i in (k for k, w in enumerate(norms) if w == seq[0]):
+            if (sents is None or self.tokens.sents[i] in sents) and tuple(norms[i:i + n]) == seq:
                 return True
         return False
 
     def defines_otherwise(self, letters: str, company_tokens: tuple[str, ...]) -> bool:
         """"la direction des systèmes d'information (DSI)": the acronym is spelt out as something else."""
-        for i, tok in enumerate(self.tokens):
-            if tok.norm != letters or i == 0 or "(" not in self.gap(self.tokens[i - 1], tok):
+        for i in (k for k, w in enumerate(self.tokens.norms) if w == letters):
+            tok = self.tokens[i]
+            if i == 0 or "(" not in self.gap(self.tokens[i - 1], tok):
                 continue
             before = [t.norm for t in self.tokens[max(0, i - 8):i] if t.norm not in STOPWORDS]
             spelt = before[-len(letters):]
@@ -168,9 +172,9 @@ def _apposition_after(article: Article, j: int, words: frozenset[str]) -> str | 
 def _designation_next_sentence(article: Article, j: int) -> str | None:
     """"Kelvin mesure la chaleur ... La start-up de Meudon conçoit ...": the next sentence names it again."""
     sent = article.tokens[j - 1].sent + 1
-    if sent >= len(article.bounds):
+    if sent >= article.tokens.sentence_count:
         return None
-    a, b = article.bounds[sent]
+    a, b = article.tokens.sentence(sent)
     if article.tokens[a].norm in DETERMINERS:
         for k in range(a + 1, min(b, a + 4)):
             if article.tokens[k].norm in DESIGNATIONS or article.tokens[k].norm.endswith("tech"):
@@ -245,7 +249,7 @@ def _person_context(article: Article, i: int, j: int) -> str | None:
     noun = _apposition_after(article, j, PERSON_NOUNS)
     if noun:
         return f"apposition « {noun} »"
-    a = article.bounds[toks[i].sent][0]
+    a = toks.sentence(toks[i].sent)[0]
     window = [t.norm for t in toks[max(a, i - 6):i]]
     if "ans" in window and any(w.isdigit() for w in window):
         return "un âge dans la phrase"

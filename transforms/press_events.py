@@ -130,9 +130,18 @@ def _first_position(sentence: str, surfaces: list[str]) -> int | None:
     return min(positions) if positions else None
 
 
+# Every pattern above starts with one of these stems: a story without any has no event (most stories).
+_ANY_TRIGGER = re.compile(r"l[eè]v|rach|acqu|offr|main sur|fusionn|absorb|recrut|embauch|postes|emplois|recrues|"
+                          r"liquidation|cessation|bilan|ferm|plan social|cessera|clé sous|s[ée]rie|capital|"
+                          r"financement|réunit|obtient|sécurise|ouvr|cherch|promet|cr[ée]{2}|prévoit|tour de table",
+                          re.I)
+
+
 def story_events(title: str | None, text: str | None, surfaces: dict[str, list[str]]) -> dict[str, dict]:
     """The main event of each company of a story (`surfaces`: siren -> the names it is written with there)."""
     events: dict[str, dict] = {}
+    if not surfaces or not _ANY_TRIGGER.search(f"{title or ''}\n{text or ''}"):
+        return events
     previous_named: list[str] = []
     for n, sentence in enumerate(sentences(title, text)):
         where = {siren: pos for siren, names in surfaces.items()
@@ -140,7 +149,7 @@ def story_events(title: str | None, text: str | None, surfaces: dict[str, list[s
         subjects = dict(where)
         if not where and len(previous_named) == 1 and _DESIGNATION_STARTS.match(sentence):
             subjects = {previous_named[0]: 0}  # "La start-up recrute ...": the company of the sentence before
-        triggers = _triggers(sentence) if subjects else []
+        triggers = _triggers(sentence) if subjects and _ANY_TRIGGER.search(sentence) else []
         for siren, pos in subjects.items():
             if siren in events and not (events[siren]["kind"] == "press_funding"
                                         and events[siren]["amount_eur"] is None):
