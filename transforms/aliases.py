@@ -137,7 +137,9 @@ def company_aliases(siren: str, name: str | None, *, sigle=None, aliases=None, n
                 add(tokens, kind)
                 names.append(tokens)
     for text in _texts(sigle):
-        add(tuple(normalize_text(text).split()), "sigle")
+        tokens = tuple(normalize_text(text).split())
+        if len("".join(tokens)) >= 2:  # a one-letter sigle ("L") would be every elided "L'"
+            add(tokens, "sigle")
     for tokens in names:
         for short in short_names(tokens, places):
             add(short, "short")

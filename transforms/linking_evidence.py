@@ -358,6 +358,8 @@ def _judge_ambiguous(article: Article, i: int, j: int, alias: Alias, company: Co
     if acronym:
         if not _written_as_acronym(first, last):
             return no("pas écrit en capitales", 0.2)
+        if article.text[last.end:last.end + 1] in ("'", "’"):
+            return no("une élision (« L'… »), pas un sigle", 0.1)
         if prev is not None and prev.norm in _COUNTED:  # "les ETI", "600 ETI", "une DSI"
             return no(f"précédé de « {prev.raw} » : un nom commun")
         if alias.kind in ("sigle", "initials") and article.defines_otherwise(alias.norm, tuple(

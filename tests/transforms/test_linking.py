@@ -294,3 +294,11 @@ def test_wilson_interval():
     lo, hi = wilson(95, 100)
     assert 0.88 < lo < 0.95 < hi < 0.98
     assert wilson(10, 10)[1] == 1.0 and wilson(10, 10)[0] > 0.69
+
+
+def test_a_one_letter_sigle_is_not_every_elision():
+    idx = CompanyIndex(pd.DataFrame([{"siren": "552100554", "name": "LUMIGO", "sigle": "L", "aliases": [],
+                                      "naf_code": "62.01Z", "commune": "Meudon"},
+                                     {"siren": "552100555", "name": "ORANGE LABS", "sigle": "OL", "aliases": [],
+                                      "naf_code": "62.01Z", "commune": "Meudon"}]), commune_names=COMMUNES)
+    assert confident(idx, "L'entreprise recrute", "L'éditeur de Meudon lève 2 millions d'euros. OL'S") == {}
