@@ -105,14 +105,14 @@ class CompanyIndex:
 
 
 def _scan(index: CompanyIndex, article: Article) -> list[tuple[int, int, Alias]]:
-    toks = article.tokens
-    norms, sents, prefixes = toks.norms, toks.sents, index.prefixes
+    toks, text = article.tokens, article.text
+    norms, sents, starts, ends, prefixes = toks.norms, toks.sents, toks.starts, toks.ends, index.prefixes
     hits = []
     for i in (k for k, w in enumerate(norms) if w in prefixes):
         key = norms[i]
         for j in range(i + 1, min(len(norms), i + index.max_tokens) + 1):
             if j > i + 1:
-                if sents[j - 1] != sents[i] or not _joined(article, toks[j - 2], toks[j - 1]):
+                if sents[j - 1] != sents[i] or not _JOINING.issuperset(text[ends[j - 2]:starts[j - 1]]):
                     break
                 key = f"{key} {norms[j - 1]}"
                 if key not in prefixes:
@@ -123,8 +123,8 @@ def _scan(index: CompanyIndex, article: Article) -> list[tuple[int, int, Alias]]
     return [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
 
 
-def _joined(article: Article, a: Token, b: Token) -> bool:
-    return all(c in " -‐'’.\u00a0+&" for c in article.gap(a, b))
+# What may stand between two words of one name: "Coca-Cola", "L'Oréal", "S.A.", "Canal +".
+_JOINING = frozenset(" -‐'’.\u00a0+&")
 
 
 def link_text(index: CompanyIndex, title: str | None, text: str | None) -> list[dict]:
