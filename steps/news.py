@@ -129,10 +129,11 @@ def _fetch_one(client, feed: FeedConfig, pool, prev: dict, robots, out_dir: Path
             "error": res.error, "etag": res.etag, "last_modified": res.last_modified}
 
 
-def resolve_google_news(client, robots, items: list[dict], pages: dict, *, fetch_pages: bool = True) -> None:
+def resolve_google_news(client, robots, items: list[dict], pages: dict, *, fetch_pages: bool = True,
+                        hosts=google_news.GOOGLE_NEWS_HOSTS) -> None:
     """Google News items point to the article itself: its URL read from the link, else from Google's page."""
     for item in items:
-        ident = google_news.article_id(item.get("url") or "")
+        ident = google_news.article_id(item.get("url") or "", hosts)
         if ident is None:
             continue
         target = google_news.target_in_id(ident)
@@ -141,7 +142,7 @@ def resolve_google_news(client, robots, items: list[dict], pages: dict, *, fetch
                 if robots.allowed(item["url"]):
                     page = client.get(item["url"], source=f"{item['feed_name']} link", expect="html",
                                       max_bytes=MAX_ARTICLE_BYTES)
-                    target = google_news.target_in_page(page.content.decode("utf-8", "replace"))
+                    target = google_news.target_in_page(page.content.decode("utf-8", "replace"), hosts)
             except SourceError:
                 target = None
         if target is None:
