@@ -1,8 +1,12 @@
-"""Named points where tests inject a failure (RADAR_FAIL_AT=point) or a hard kill (RADAR_KILL_AT=point: the
-process prints REACHED <point> and blocks until the test kills it)."""
+"""Named points where tests inject a failure or a hard kill.
+
+RADAR_FAIL_AT=point raises InjectedFailure there; RADAR_FAIL_AT=point:ENOSPC raises the OSError a full disk gives
+(any errno name works), where a real full disk needs privileges the test machine lacks (a small tmpfs).
+RADAR_KILL_AT=point makes the process print REACHED <point> and block until the test kills it."""
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import time
@@ -13,7 +17,11 @@ class InjectedFailure(RuntimeError):
 
 
 def checkpoint(point: str) -> None:
-    if os.environ.get("RADAR_FAIL_AT") == point:
+    failing, _, error = os.environ.get("RADAR_FAIL_AT", "").partition(":")
+    if failing == point:
+        if error:
+            code = getattr(errno, error)
+            raise OSError(code, os.strerror(code))
         raise InjectedFailure(f"injected failure at {point}")
     if os.environ.get("RADAR_KILL_AT") == point:
         print(f"REACHED {point}", flush=True)
