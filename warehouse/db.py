@@ -15,6 +15,7 @@ import duckdb
 
 from radar.errors import RadarError
 
+LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT = "RADAR_WRITER_LOCK_TIMEOUT", 30.0
 _LOCK_HOLDER = re.compile(r"PID (\d+)")
 _WAL = re.compile(r"\bWAL\b")
 
@@ -67,12 +68,16 @@ def sibling_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 
 @contextlib.contextmanager
-def connect_writer(path: Path, *, lock_timeout: float = 30.0, memory_limit: str = "4GB") -> Iterator[duckdb.DuckDBPyConnection]:
+def connect_writer(path: Path, *, lock_timeout: float | None = None,
+                   memory_limit: str = "4GB") -> Iterator[duckdb.DuckDBPyConnection]:
     """The single read-write connection, opened per operation and closed promptly.
 
-    DuckDB allows one writing process per file; while another holds it we retry with backoff, then fail
-    with a message naming the holder, so overlapping runs never corrupt anything.
+    DuckDB allows one writing process per file; while another holds it we retry with backoff for `lock_timeout`
+    seconds (default: $RADAR_WRITER_LOCK_TIMEOUT, else 30), then fail with a message naming the holder, so
+    overlapping runs never corrupt anything (T17, T19).
     """
+    if lock_timeout is None:
+        lock_timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT))
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + lock_timeout
     delay = 0.2

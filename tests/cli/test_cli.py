@@ -109,3 +109,13 @@ def test_the_command_line_installs_log_redaction_once(fresh_log_redaction, caplo
     register_secret("SECRET-CANARY-7f3a")
     logging.getLogger("flows.sirene").warning("key %s rejected", "SECRET-CANARY-7f3a")
     assert "SECRET-CANARY" not in caplog.text and "key *** rejected" in caplog.text
+
+
+@pytest.mark.parametrize("command", ["news", "run", "api", "demo"])
+def test_a_bad_territory_file_is_one_line_naming_the_file_and_the_line(tmp_path, command):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "X"\nslug = \n', encoding="utf-8")
+    r = radar(command, "--workdir", tmp_path / "wd", "--territory", bad)
+    assert r.exit_code == 1 and "Traceback" not in r.output, r.output
+    assert r.output.strip().splitlines() == [f"radar: error: {bad}: not valid TOML (Invalid value (at line 2, "
+                                             f"column 8))"]
