@@ -24,7 +24,7 @@ from radar.config import Territory, Workdir
 from transforms.api_frames import quarantine_frame
 from transforms.bodacc import clean_notices
 from transforms.enrichment import clean_delta_companies, clean_deltas, clean_enrichment
-from warehouse import load_api
+from warehouse import faults, load_api
 from warehouse.db import connect_writer
 from warehouse.ledger import record_run
 from warehouse.state import get_state
@@ -68,6 +68,7 @@ def land_page(workdir: Workdir, run_id: str, seq: int, page: Page) -> Path:
               "payload": _STRIP[page.source](page.data)}
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    faults.checkpoint("raw_write")
     os.replace(tmp, path)
     return path
 

@@ -80,6 +80,7 @@ def test_report_renders_from_the_snapshot(workdir):
 @pytest.mark.parametrize("args, message", [
     (["--stock-etablissements", "/nonexistent.parquet", "--stock-unites-legales", "/x.parquet"], "file not found"),
     (["--month", "2026-13", "--stock-etablissements", "x", "--stock-unites-legales", "y"], "bad month '2026-13'"),
+    (["--month", "2026-1", "--stock-etablissements", "x", "--stock-unites-legales", "y"], "bad month '2026-1'"),
     (["--territory", "/nope.toml", "--stock-etablissements", "x", "--stock-unites-legales", "y"],
      "territory file not found"),
 ])
