@@ -80,9 +80,10 @@ def _landed_max(con: duckdb.DuckDBPyConnection, landed: Path, column: str) -> da
     return _as_date(value)
 
 
-def gather_evidence(sources: dict[str, tuple[Path, str]], landed: dict[str, Path]) -> MonthEvidence:
+def gather_evidence(sources: dict[str, tuple[Path, str]], landed: dict[str, Path] | None = None) -> MonthEvidence:
     """`sources`: kind -> (national file, format); `landed`: kind -> the territory's landed rows (Parquet, text).
-    The national files' statistics when every file has them (Parquet), else the territory's rows."""
+    The national files' statistics when every file has them (Parquet), else the territory's rows (none before
+    the scan)."""
     named: dict[str, str] = {}
     for path, _ in sources.values():
         for month, why in months_in_names(path).items():
@@ -93,7 +94,7 @@ def gather_evidence(sources: dict[str, tuple[Path, str]], landed: dict[str, Path
                     for kind, (path, fmt) in sources.items()]
         if national and None not in national:
             return MonthEvidence(named, max(national), "the national files' statistics")
-        rows = [d for d in (_landed_max(con, path, _PROCESSED[kind]) for kind, path in landed.items()) if d]
+        rows = [d for d in (_landed_max(con, path, _PROCESSED[kind]) for kind, path in (landed or {}).items()) if d]
         return MonthEvidence(named, max(rows) if rows else None, "the territory's rows")
     finally:
         con.close()
@@ -101,9 +102,27 @@ def gather_evidence(sources: dict[str, tuple[Path, str]], landed: dict[str, Path
 
 def infer_month(evidence: MonthEvidence) -> str | None:
     """A name's month when the names agree, else the data's."""
-    if len(evidence.named) == 1:
+    if len(evidence.named) > 1:
+        raise MonthMismatch("the files' names disagree on the month: "
+                            + "; ".join(f"{why} says {m}" for m, why in sorted(evidence.named.items())))
+    if evidence.named:
         return next(iter(evidence.named))
-    return evidence.data_month() if not evidence.named else None
+    return evidence.data_month()
+
+
+def settle_month(declared: str | None, evidence: MonthEvidence, *, force: bool = False) -> tuple[str | None, list]:
+    """(the month, notes for the ledger): `declared` checked against the evidence, or the month inferred from it
+    (None while there is none). MonthMismatch when they disagree, unless `force` keeps a declared month."""
+    month = declared or infer_month(evidence)
+    if month is None:
+        return None, []
+    try:
+        check_month(month, evidence, declared=declared is not None)
+    except MonthMismatch as exc:
+        if not (force and declared):
+            raise
+        return month, [f"month forced with --force-month ({exc})"]
+    return month, []
 
 
 def check_month(month: str, evidence: MonthEvidence, *, declared: bool) -> None:

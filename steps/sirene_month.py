@@ -22,7 +22,7 @@ import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 from extractors.sirene_stock import StockFile, describe_stock, scan_territory, sha256_file
-from extractors.stock_month import MonthMismatch, check_month, gather_evidence, infer_month
+from extractors.stock_month import gather_evidence, settle_month
 from radar.config import Territory, Workdir
 from steps.common import SCANNING_PREFIX, InputError, committed_but_unfinished, new_run_id, write_json
 from transforms.sirene import clean_etablissements, clean_unites_legales
@@ -87,7 +87,11 @@ def land_month(workdir: Workdir, territory: Territory, etab: dict, ul: dict, mon
     scan_id = uuid.uuid4().hex[:12]
     scanning = workdir.landing / "sirene" / f"{SCANNING_PREFIX}{scan_id}"
     landed_at = datetime.now(UTC)
-    notes = []
+    sources = {d["kind"]: (Path(d["path"]), d["fmt"]) for d in (etab, ul)}
+    # Before the scan (minutes on a national file): the names, and the Parquet files' statistics.
+    evidence = gather_evidence(sources)
+    declared = month
+    month, notes = settle_month(declared, evidence, force=force_month)
     try:
         scan = scan_territory(
             stock_file(etab), stock_file(ul), scanning,
@@ -95,23 +99,12 @@ def land_month(workdir: Workdir, territory: Territory, etab: dict, ul: dict, mon
             excluded_sirens=sorted(territory.excluded_sirens), scratch_dir=workdir.cache / "scratch",
             progress=progress,
         )
-        evidence = gather_evidence(
-            {d["kind"]: (Path(d["path"]), d["fmt"]) for d in (etab, ul)},
-            {"etablissements": scan.etablissements_path, "unites_legales": scan.unites_legales_path})
-        declared = month
+        if evidence.latest_processed is None:  # CSV: the territory's rows are the data's evidence
+            evidence = gather_evidence(sources, {"etablissements": scan.etablissements_path,
+                                                 "unites_legales": scan.unites_legales_path})
+            month, notes = settle_month(declared, evidence, force=force_month)
         if month is None:
-            if len(evidence.named) > 1:
-                raise MonthMismatch("the files' names disagree on the month: "
-                                    + "; ".join(f"{why} says {m}" for m, why in sorted(evidence.named.items())))
-            month = infer_month(evidence)
-            if month is None:
-                raise InputError("cannot infer the stock month from the files: pass --month YYYY-MM")
-        try:
-            check_month(month, evidence, declared=declared is not None)
-        except MonthMismatch as exc:
-            if not (force_month and declared):
-                raise
-            notes.append(f"month forced with --force-month ({exc})")
+            raise InputError("cannot infer the stock month from the files: pass --month YYYY-MM")
         out_dir = workdir.landing / "sirene" / month / f"{landed_at:%Y%m%dT%H%M%SZ}-{scan_id}"
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         os.replace(scanning, out_dir)

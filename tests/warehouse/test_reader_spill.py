@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -43,8 +44,12 @@ def test_a_reader_killed_while_spilling_never_blocks_publishing(published):
     wd = published
     reader = subprocess.Popen([sys.executable, "-c", SPILLING_READER, str(wd.published)], cwd=ROOT,
                               stdout=subprocess.PIPE, text=True)
+    spill_dir = None
     try:
-        spill_dir = Path(reader.stdout.readline().strip())
+        said = reader.stdout.readline().strip()
+        # Checked before anything uses it: the folder this test removes at the end must be the reader's own.
+        assert said.startswith(str(Path(tempfile.gettempdir()) / "radar-reader-")), f"the reader said {said!r}"
+        spill_dir = Path(said)
         deadline = time.monotonic() + 60
         while not (spill_dir.is_dir() and any(spill_dir.iterdir())):
             assert reader.poll() is None, "the reader ended before spilling"
@@ -61,7 +66,8 @@ def test_a_reader_killed_while_spilling_never_blocks_publishing(published):
         common.publish(wd, load_territory())
         assert wd.published.stat().st_ino != before
     finally:
-        shutil.rmtree(spill_dir, ignore_errors=True)
+        if spill_dir is not None:
+            shutil.rmtree(spill_dir, ignore_errors=True)
 
 
 def test_a_spill_folder_left_beside_the_snapshot_breaks_nothing(published):
