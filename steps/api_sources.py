@@ -21,10 +21,11 @@ from extractors import bodacc, insee_sirene, recherche_entreprises
 from extractors.api_page import Page
 from extractors.http import HostPolicy, HttpClient, client_from_env
 from radar.config import Territory, Workdir
+from steps.common import write_atomic
 from transforms.api_frames import quarantine_frame
 from transforms.bodacc import clean_notices
 from transforms.enrichment import clean_delta_companies, clean_deltas, clean_enrichment
-from warehouse import faults, load_api
+from warehouse import load_api
 from warehouse.db import connect_writer
 from warehouse.ledger import record_run
 from warehouse.state import get_state
@@ -66,10 +67,7 @@ def land_page(workdir: Workdir, run_id: str, seq: int, page: Page) -> Path:
               "partition": page.partition, "fetched_at": datetime.now(UTC).isoformat(),
               "sha256": hashlib.sha256(page.raw).hexdigest(), "bytes": len(page.raw),
               "payload": _STRIP[page.source](page.data)}
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-    faults.checkpoint("raw_write")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(record, ensure_ascii=False).encode("utf-8"), fault_point="raw_write")
     return path
 
 
