@@ -13,6 +13,7 @@ from pathlib import Path
 
 from radar.config import Territory, Workdir
 from radar.errors import RadarError
+from warehouse import faults
 from warehouse.db import connect_writer
 from warehouse.disk import check_free_space
 from warehouse.journal import forget, lost_runs, was_committed
@@ -133,8 +134,15 @@ def record_outcome(workdir: Workdir, run_id: str, flow: str, started_at: datetim
 
 
 def write_json(path: Path, data: dict) -> None:
+    write_atomic(path, json.dumps(data, indent=2, default=str).encode())
+
+
+def write_atomic(path: Path, data: bytes, *, fault_point: str = "landing_write") -> None:
+    """A landing file is whole under its final name or absent: a kill leaves only `*.tmp`, which the next run's
+    `cleanup_tmp_files` removes."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str))
+    tmp.write_bytes(data)
+    faults.checkpoint(fault_point)
     os.replace(tmp, path)
 
 

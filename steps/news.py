@@ -21,7 +21,7 @@ from extractors.feeds import FEED_KINDS, FeedConfig, FeedParserPool, fetch_feed
 from extractors.http import BlockedUrl, HostPolicy, HttpClient, SourceError, client_from_env
 from extractors.robots import RobotsCache
 from radar.config import ConfigError, Territory, Workdir
-from steps.common import new_run_id
+from steps.common import committed_but_unfinished, new_run_id, write_atomic, write_json
 from transforms.linking import CompanyIndex, territory_mentions
 from transforms.news import clean_items, publisher_url
 from transforms.story_links import link_and_group
@@ -100,11 +100,10 @@ def fetch_news(workdir: Workdir, feeds: list[FeedConfig], *, client: HttpClient 
         if own_client:
             client.close()
     items_path = out_dir / "items.jsonl"
-    with open(items_path, "w", encoding="utf-8") as fh:
-        for item in items:
-            fh.write(json.dumps(item, ensure_ascii=False, default=str) + "\n")
+    write_atomic(items_path, "".join(json.dumps(item, ensure_ascii=False, default=str) + "\n"
+                                     for item in items).encode("utf-8"))
     manifest = {"feeds": results, "pages": pages, "items": len(items), "fetched_at": stamp}
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str))
+    write_json(out_dir / "manifest.json", manifest)
     return {"items_path": str(items_path), **manifest}
 
 
@@ -121,7 +120,7 @@ def _fetch_one(client, feed: FeedConfig, pool, prev: dict, robots, out_dir: Path
     res = fetch_feed(client, feed, pool, etag=prev.get("etag"), last_modified=prev.get("last_modified"),
                      robots=robots)
     if res.raw:  # the landing zone keeps what the source sent
-        (out_dir / f"{hashlib.sha1(feed.url.encode()).hexdigest()[:12]}.xml").write_bytes(res.raw)
+        write_atomic(out_dir / f"{hashlib.sha1(feed.url.encode()).hexdigest()[:12]}.xml", res.raw)
     items.extend(res.items)
     return {"name": feed.name, "url": feed.url, "kind": feed.kind, "status": res.status, "items": len(res.items),
             "error": res.error, "etag": res.etag, "last_modified": res.last_modified}
@@ -297,9 +296,12 @@ def load_news_run(workdir: Workdir, transformed: dict, run_id: str, started_at: 
     if len(frames["events"]):
         frames["events"]["month"] = pd.to_datetime(frames["events"]["month"]).dt.date
         frames["events"]["event_date"] = pd.to_datetime(frames["events"]["event_date"]).dt.date
-    with connect_writer(workdir.warehouse) as con:
-        return load_news(con, run_id=run_id, started_at=started_at, stories=frames["stories"],
-                         appearances=frames["appearances"], mentions=frames["mentions"], events=frames["events"],
-                         quarantine=frames["quarantine"], feed_state=transformed["feed_state"],
-                         counts=transformed["counts"])
+    try:
+        with connect_writer(workdir.warehouse) as con:
+            return load_news(con, run_id=run_id, started_at=started_at, stories=frames["stories"],
+                             appearances=frames["appearances"], mentions=frames["mentions"], events=frames["events"],
+                             quarantine=frames["quarantine"], feed_state=transformed["feed_state"],
+                             counts=transformed["counts"])
+    except Exception as exc:  # after the COMMIT the stories are safe: say so rather than "failed"
+        raise committed_but_unfinished(workdir, run_id, "the news load", exc) from exc
 

@@ -14,6 +14,7 @@ from warehouse import faults
 from warehouse.checks import run_checks
 from warehouse.db import transaction
 from warehouse.frames import insert_frame, registered
+from warehouse.journal import record_commit
 from warehouse.ledger import record_run
 from warehouse.state import set_state
 from warehouse.upsert import upsert
@@ -73,4 +74,5 @@ def load_news(con: duckdb.DuckDBPyConnection, *, run_id: str, started_at: dateti
         record_run(con, run_id, "news", started_at, "success", counts=counts)
         run_checks(con)
         faults.checkpoint("before_commit")
+    record_commit(con, run_id, "news")
     return counts
