@@ -1,8 +1,9 @@
 """Which of the territory's companies an article is about, and why.
 
 Blocking: every alias of every company (transforms/aliases.py: legal name, usual names, signs, sigle, nom_complet,
-and the shorter names the press writes) is a key of one dictionary; an article is scanned once, looking up the
-n-grams that start an alias. The cost per article depends on its length, not on the number of companies.
+and the shorter names the press writes) is a key of one dictionary and a path in a trie of words; an article is
+scanned once, following its words down the trie as long as they continue some alias. The cost per article depends
+on its length, not on the number of companies.
 
 Overlaps: the longest name wins ("Alcyon Cyberdefense" is not also "Alcyon"); a name followed by a word that
 continues another unit's name goes to that unit ("Alcyon Cyber", "Canal+ Afrique" -> the international unit); one
@@ -58,6 +59,26 @@ def _company(row, name: str) -> Company:
     return Company(name, sector, tuple(dict.fromkeys(places)), frozenset(demonyms))
 
 
+class _Node:
+    """A node of the alias trie: the words that may follow, and the aliases that end here."""
+
+    __slots__ = ("children", "aliases")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.aliases: list[Alias] = []
+
+
+def _spaced_child(node: _Node, norm: str) -> _Node | None:
+    """The node after a word that folds into several (a few Arabic and Greek compatibility characters fold to a
+    space): its words one by one, as the space-joined key the scan looked up before the trie."""
+    for part in norm.split(" "):
+        node = node.children.get(part)
+        if node is None:
+            break
+    return node
+
+
 class CompanyIndex:
     """Aliases of companies keyed by their token sequence (the blocking structure), and what each company is."""
 
@@ -65,10 +86,11 @@ class CompanyIndex:
         self.places = place_words(commune_names)
         self.by_key: dict[str, list[Alias]] = defaultdict(list)
         self.continuations: dict[str, list[Alias]] = defaultdict(list)  # "alcyon" -> ["alcyon cyberdefense"]
-        self.prefixes: set[str] = set()
+        # The same aliases as a trie of words: the scan follows an article's words from node to node, with no key
+        # string built per n-gram (most words of an article start no name; some start thousands).
+        self.trie = _Node()
         self.companies: dict[str, Company] = {}
         self.names: dict[str, str] = {}
-        self.max_tokens = 1
         for row in companies.itertuples(index=False):
             siren, name = str(row.siren), row.name
             if not isinstance(name, str):
@@ -78,14 +100,17 @@ class CompanyIndex:
             for alias in company_aliases(siren, name, sigle=getattr(row, "sigle", None),
                                          aliases=getattr(row, "aliases", None),
                                          nom_complet=getattr(row, "nom_complet", None), places=self.places):
-                self.by_key[alias.norm].append(alias)
-                parts = alias.tokens
-                for k in range(1, len(parts)):
-                    prefix = " ".join(parts[:k])
-                    self.prefixes.add(prefix)
-                    self.continuations[prefix].append(alias)
-                self.prefixes.add(alias.norm)
-                self.max_tokens = max(self.max_tokens, len(parts))
+                self._add(alias)
+
+    def _add(self, alias: Alias) -> None:
+        self.by_key[alias.norm].append(alias)
+        parts = alias.tokens
+        for k in range(1, len(parts)):
+            self.continuations[" ".join(parts[:k])].append(alias)
+        node = self.trie
+        for part in parts:
+            node = node.children.get(part) or node.children.setdefault(part, _Node())
+        node.aliases = self.by_key[alias.norm]  # one list per name, shared by every company that has it
 
     def __len__(self) -> int:
         return len(self.names)
@@ -105,20 +130,29 @@ class CompanyIndex:
 
 
 def _scan(index: CompanyIndex, article: Article) -> list[tuple[int, int, Alias]]:
+    """(first token, last token + 1, alias) of every name in the article, the longest where names overlap. A name
+    runs on within one sentence, its words joined by spaces or the marks of _JOINING."""
     toks, text = article.tokens, article.text
-    norms, sents, starts, ends, prefixes = toks.norms, toks.sents, toks.starts, toks.ends, index.prefixes
+    norms, sents, starts, ends, root = toks.norms, toks.sents, toks.starts, toks.ends, index.trie
+    first, joined = root.children.get, _JOINING.issuperset
+    n = len(norms)
     hits = []
-    for i in (k for k, w in enumerate(norms) if w in prefixes):
-        key = norms[i]
-        for j in range(i + 1, min(len(norms), i + index.max_tokens) + 1):
-            if j > i + 1:
-                if sents[j - 1] != sents[i] or not _JOINING.issuperset(text[ends[j - 2]:starts[j - 1]]):
-                    break
-                key = f"{key} {norms[j - 1]}"
-                if key not in prefixes:
-                    break
-            for alias in index.by_key.get(key, ()):
-                hits.append((i, j, alias))
+    for i, norm in enumerate(norms):
+        node = first(norm)
+        if node is None and (" " not in norm or (node := _spaced_child(root, norm)) is None):
+            continue  # most words start no name
+        sent, j = sents[i], i + 1
+        while True:
+            if node.aliases:
+                hits.extend([(i, j, alias) for alias in node.aliases])
+            if j == n:
+                break
+            # The next word must continue some name, and be joined to this one in the same sentence.
+            word = norms[j]
+            node = node.children.get(word) or (_spaced_child(node, word) if " " in word else None)
+            if node is None or sents[j] != sent or not joined(text[ends[j - 1]:starts[j]]):
+                break
+            j += 1
     # The longest name wins: a hit inside a longer one (of any company) is dropped.
     return [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
 

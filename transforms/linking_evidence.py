@@ -46,7 +46,10 @@ _COUNTED = PLURAL_DETERMINERS | frozenset({"aux", "un", "une", "chaque", "tout",
 _DEFINITE = frozenset({"le", "la", "l", "les", "ce", "cet", "cette", "son", "sa"})
 _PLACE_BEFORE = frozenset({"a", "au", "en", "de", "d", "vers", "pres", "depuis", "sur", "ville", "commune", "mairie",
                            "habitants", "maire", "quartier", "centre"})
-_SIREN_IN_TEXT = re.compile(r"(?<!\d)(\d{3})[\s\u00a0]?(\d{3})[\s\u00a0]?(\d{3})(?!\d)")
+# Nine digits, grouped 3-3-3 or not, with no digit either side: r"(?<!\d)(\d{3})[\s\u00a0]?(\d{3}) ...", written to
+# start with a digit (the regex engine then skips ahead to the next digit instead of trying every position); the
+# groups, joined, are the SIREN.
+_SIREN_IN_TEXT = re.compile(r"(\d)(?<!\d\d)(\d\d)[\s\u00a0]?(\d{3})[\s\u00a0]?(\d{3})(?!\d)")
 _PHRASE_GAP = re.compile(r"^[\s\-‐'’.]*$")
 _AGE = re.compile(r"^\s*,?\s*\d{1,3}\s+ans\b")
 
