@@ -21,7 +21,7 @@ load = step_task(steps.load_month, name="load-month")
 
 
 def run_month(workdir: Workdir, territory, etab_source: str, ul_source: str, month: str | None,
-              progress: bool) -> dict:
+              progress: bool, *, scanned: dict | None = None) -> dict:
     """One month, loaded or found unchanged; any failure recorded in the ledger, then raised."""
     run_id, started = new_run_id(), datetime.now(UTC)
     try:
@@ -30,7 +30,7 @@ def run_month(workdir: Workdir, territory, etab_source: str, ul_source: str, mon
         if month and unchanged(workdir, month, etab, ul):
             record_outcome(workdir, run_id, "sirene_month", started, "unchanged", month=month)
             return {"month": month, "status": "unchanged", "run_id": run_id}
-        landing = land(workdir, territory, etab, ul, month, progress=progress)
+        landing = land(workdir, territory, etab, ul, month, progress=progress, scanned=scanned)
         month, etab, ul = landing["month"], landing["etablissements"], landing["unites_legales"]
         if unchanged(workdir, month, etab, ul):
             record_outcome(workdir, run_id, "sirene_month", started, "unchanged", month=month)
@@ -47,11 +47,14 @@ def run_month(workdir: Workdir, territory, etab_source: str, ul_source: str, mon
 @flow(name="sirene-monthly", log_prints=True)
 def sirene_month(etablissements: str = steps.DEFAULT_ETABLISSEMENTS_URL,
                  unites_legales: str = steps.DEFAULT_UNITES_LEGALES_URL, month: str | None = None,
-                 territory_file: str | None = None, workdir: str = "radar-data", progress: bool = False) -> dict:
+                 territory_file: str | None = None, workdir: str = "radar-data", progress: bool = False,
+                 scanned: dict | None = None) -> dict:
+    """`scanned`: the territory's rows, already scanned from these files with other territories' (a
+    multi-territory run, flows/sirene_territories.py)."""
     wd = Workdir(Path(workdir))
     territory = load_territory(territory_file)
     prepare(wd)
-    result = run_month(wd, territory, etablissements, unites_legales, month, progress)
+    result = run_month(wd, territory, etablissements, unites_legales, month, progress, scanned=scanned)
     # Even an unchanged month adds to the run ledger, which the snapshot shows.
     result["snapshot"] = publish(wd, territory)
     steps.prune_landing(wd, territory.landing_retention_days)

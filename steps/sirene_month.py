@@ -21,7 +21,14 @@ import pyarrow.compute as pc
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
-from extractors.sirene_stock import StockFile, describe_stock, infer_month, scan_territory, sha256_file
+from extractors.sirene_stock import (
+    ScanResult,
+    StockFile,
+    describe_stock,
+    infer_month,
+    scan_territory,
+    sha256_file,
+)
 from radar.config import Territory, Workdir
 from steps.common import SCANNING_PREFIX, InputError, new_run_id, write_json
 from transforms.sirene import clean_etablissements, clean_unites_legales
@@ -75,8 +82,9 @@ def check_unchanged(workdir: Workdir, month: str, etab: dict, ul: dict) -> bool:
 
 
 def land_month(workdir: Workdir, territory: Territory, etab: dict, ul: dict, month: str | None,
-               *, progress: bool = False) -> dict:
+               *, progress: bool = False, scanned: dict | None = None) -> dict:
     """Scan the files into `landing/sirene/<month>/<time>-<scan id>/`; returns the stock dicts as given.
+    `scanned`: the territory's rows already scanned, with others', from the same files (steps/sirene_territories.py).
 
     Their hashes are not waited for here: hashing competes with DuckDB for the cores during the scan, so it
     runs at low priority in the background and the load waits for it (and completes the manifest)."""
@@ -84,12 +92,15 @@ def land_month(workdir: Workdir, territory: Territory, etab: dict, ul: dict, mon
     scanning = workdir.landing / "sirene" / f"{SCANNING_PREFIX}{scan_id}"
     landed_at = datetime.now(UTC)
     try:
-        scan = scan_territory(
-            stock_file(etab), stock_file(ul), scanning,
-            commune_codes=territory.commune_codes,
-            excluded_sirens=sorted(territory.excluded_sirens), scratch_dir=workdir.cache / "scratch",
-            progress=progress,
-        )
+        if scanned is None:
+            scan = scan_territory(
+                stock_file(etab), stock_file(ul), scanning,
+                commune_codes=territory.commune_codes,
+                excluded_sirens=sorted(territory.excluded_sirens), scratch_dir=workdir.cache / "scratch",
+                progress=progress,
+            )
+        else:
+            scan, scanning = scan_result(scanned), Path(scanned["dir"])
         if month is None:
             month = infer_month(Path(etab["path"]), Path(ul["path"]),
                                 landed_etablissements=scan.etablissements_path)
@@ -106,6 +117,13 @@ def land_month(workdir: Workdir, territory: Territory, etab: dict, ul: dict, mon
     write_json(out_dir / "manifest.json", manifest)
     return {"month": month, "dir": str(out_dir), "rows": manifest["rows"], "etablissements": etab,
             "unites_legales": ul}
+
+
+def scan_result(scanned: dict) -> ScanResult:
+    """A territory's rows scanned with others' (a step's dict) as the extractor's ScanResult."""
+    folder = Path(scanned["dir"])
+    return ScanResult(folder / "etablissements.parquet", folder / "unites_legales.parquet",
+                      scanned["etablissements_rows"], scanned["unites_legales_rows"], scanned["extra_columns"])
 
 
 def _complete_manifest(landing_dir: Path, etab: dict, ul: dict) -> None:
