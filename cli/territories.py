@@ -25,7 +25,7 @@ def run_fanned_out(flow_fn, kwargs: dict, workers: int | None, address: str | No
     def go():
         from flows.territories import api_for_workers, task_runner
 
-        runner = task_runner(workers, address)
+        runner = task_runner(workers, address, verbose=verbose)
         with api_for_workers(workers, address):
             return flow_fn.with_options(task_runner=runner)(**kwargs)
 

@@ -24,11 +24,17 @@ class ClusterError(RadarError, ValueError):
     """A Dask cluster that cannot be used as asked."""
 
 
-def task_runner(workers: int | None = None, address: str | None = None) -> TaskRunner:
+def task_runner(workers: int | None = None, address: str | None = None, *, verbose: bool = False) -> TaskRunner:
     if workers and address:
         raise ClusterError("--workers starts a local cluster, --dask-address uses an existing one: give one of them")
     if not workers and not address:
         return ThreadPoolTaskRunner(max_workers=1)
+    # Read when Dask is first imported, here and in the local workers (they inherit the environment): Dask's own
+    # log (workers starting, stopping, killed at shutdown) only under --verbose; each territory's outcome is ours.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if verbose else "critical")
+    # Dask makes its worker processes daemons, which may not start processes of their own: the news flow parses
+    # each feed in a child process (extractors/feeds.py).
+    os.environ.setdefault("DASK_DISTRIBUTED__WORKER__DAEMON", "False")
     from prefect_dask import DaskTaskRunner
 
     if address:
