@@ -64,8 +64,14 @@ def command(etablissements, unites_legales, month, territory_files, territories_
     if multi and not files:
         raise UserError(f"{workdir} is a multi-territory working directory: name the territories to load with "
                         "--territory FILE (repeated) or --territories DIR")
-    for f in files or [None]:
-        run_guarded(lambda f=f: load_territory(f), verbose)
+    territories = [run_guarded(lambda f=f: load_territory(f), verbose) for f in files or [None]]
+    if multi:
+        from radar.territories import check_slugs, holds_one_territory
+
+        run_guarded(lambda: check_slugs(territories), verbose)
+        if holds_one_territory(workdir) and not is_multi_territory(workdir):
+            raise UserError(f"{workdir} is a single-territory working directory: give a multi-territory run a "
+                            "--workdir of its own")
     for label, src in (("--stock-etablissements", etablissements), ("--stock-unites-legales", unites_legales)):
         if src and "://" not in src and not Path(src).is_file():
             raise UserError(f"{label}: file not found: {src}")

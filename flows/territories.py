@@ -58,22 +58,20 @@ def api_for_workers(workers: int | None = None, address: str | None = None) -> I
     inside its own process, which worker processes would not share (each would start its own, 10-30 s): start it
     here, once, and hand its URL to the workers with the settings Prefect sends along with each task. Workers on
     other machines cannot reach this one on loopback: they need a long-lived server (PREFECT_API_URL)."""
-    if not (workers or address) or os.environ.get("PREFECT_API_URL"):
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    if not (workers or address) or get_current_settings().api.url:
         yield
         return
     if address and not _is_loopback(address):
         raise ClusterError(f"--dask-address {address}: workers on another machine report to the Prefect API: set "
                            "PREFECT_API_URL to a Prefect server they can reach (docs/runbook.md)")
     from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    server = SubprocessASGIServer()
+    server = SubprocessASGIServer()  # the one a flow would start for itself: started once, here
     server.start()
-    try:
-        with temporary_settings({PREFECT_API_URL: server.api_url}):
-            yield
-    finally:
-        server.stop()
+    with temporary_settings({PREFECT_API_URL: server.api_url}):
+        yield
 
 
 def one_line(exc: BaseException) -> str:
