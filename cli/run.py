@@ -36,25 +36,35 @@ from radar.config import Workdir, load_territory
 @click.option("--territories", "territories_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="A folder of territory files (*.toml): each is a territory of the run, as with --territory.")
 @workdir_option
+@click.option("--force-month", is_flag=True,
+              help="Keep --month even though the files' names or processing dates point to another month "
+                   "(said in the run ledger).")
+@click.option("--accept-drop", is_flag=True,
+              help="Load a stock whose territory shrinks beyond the plausibility gate's limit against the previous "
+                   "loaded month: a real collapse (said in the run ledger).")
 @click.option("--progress/--no-progress", default=None,
               help="Show download and scan progress [default: when the terminal is interactive].")
 @workers_option
 @dask_address_option
 @verbose_option
-def command(etablissements, unites_legales, month, territory_files, territories_dir, workdir, progress, workers,
-            dask_address, verbose) -> None:
+def command(etablissements, unites_legales, month, territory_files, territories_dir, workdir, force_month,
+            accept_drop, progress, workers, dask_address, verbose) -> None:
     """Load one monthly SIRENE stock (local files or URLs) and publish the snapshot.
 
     Loading a month again with identical files is a no-op; with different files it replaces that month and
-    re-derives the events of that month and of the next loaded one.
+    re-derives the events of that month and of the next loaded one. The month must agree with the files; a stock
+    whose territory falls sharply, or with too many quarantined rows, is refused (nothing is loaded).
     """
     from radar.months import validate_month
     from radar.territories import is_multi_territory, iter_territory_files
     from steps.sirene_month import DEFAULT_ETABLISSEMENTS_URL, DEFAULT_UNITES_LEGALES_URL
+    from warehouse.plausibility import thresholds
 
     started = time.monotonic()
     progress = sys.stdout.isatty() if progress is None else progress
     month = run_guarded(lambda: validate_month(month), verbose)
+    if force_month and not month:
+        raise UserError("--force-month needs --month YYYY-MM")
     files = list(territory_files) + (run_guarded(lambda: list(iter_territory_files(territories_dir)), verbose)
                                      if territories_dir else [])
     multi = len(files) > 1 or territories_dir is not None or is_multi_territory(workdir)
@@ -72,6 +82,8 @@ def command(etablissements, unites_legales, month, territory_files, territories_
         if holds_one_territory(workdir) and not is_multi_territory(workdir):
             raise UserError(f"{workdir} is a single-territory working directory: give a multi-territory run a "
                             "--workdir of its own")
+    for territory in territories:
+        run_guarded(lambda t=territory: thresholds(t), verbose)
     for label, src in (("--stock-etablissements", etablissements), ("--stock-unites-legales", unites_legales)):
         if src and "://" not in src and not Path(src).is_file():
             raise UserError(f"{label}: file not found: {src}")
@@ -83,6 +95,7 @@ def command(etablissements, unites_legales, month, territory_files, territories_
 
         result = run_fanned_out(sirene_month_territories, {
             **stock, "territory_files": [str(f) for f in files], "workdir": str(workdir), "progress": progress,
+            "options": {"accept_drop": accept_drop, "force_month": force_month},
         }, workers, dask_address, verbose)
         echo_territories(result, workdir, time.monotonic() - started)
         return
@@ -91,7 +104,7 @@ def command(etablissements, unites_legales, month, territory_files, territories_
         from flows.sirene_month import sirene_month
 
         return sirene_month(**stock, territory_file=territory_arg(files[0] if files else None), workdir=str(workdir),
-                            progress=progress)
+                            progress=progress, accept_drop=accept_drop, force_month=force_month)
 
     result = run_guarded(go, verbose)
     from cli.summary import run_summary

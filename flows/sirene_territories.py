@@ -48,6 +48,8 @@ def sirene_month_territories(territory_files: list[str], workdir: str,
     try:
         etab = resolve(etablissements, "etablissements", wd, progress=progress)
         ul = resolve(unites_legales, "unites_legales", wd, progress=progress)
+        # The month checked before the national scan (each territory checks it again, on its own rows for CSV).
+        steps.check_month(etab, ul, month, force=(options or {}).get("force_month", False))
         unchanged = []
         if month:  # a territory whose month was loaded from these very files needs no scan
             checked = gather({slug: loaded_files.submit(root, slug, month) for slug in slugs})

@@ -4,15 +4,13 @@ access, configuration locked), so that analysts can compare territories."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import duckdb
 
 from radar.config import ConfigError
 from radar.territories import is_multi_territory, recorded_territories, territory_workdir
-from warehouse.db import SnapshotMissing
+from warehouse.db import SnapshotMissing, reader_temp_dir
 
 
 def territory_snapshots(root: Path) -> dict[str, Path]:
@@ -36,7 +34,7 @@ def connect_territories(snapshots: dict[str, Path], *, memory_limit: str | None 
     con = duckdb.connect(config={
         "autoload_known_extensions": False, "autoinstall_known_extensions": False,
         # Spills go to a folder of this process's, never beside a snapshot nor in the analyst's current folder.
-        "temp_directory": str(Path(tempfile.gettempdir()) / f"radar-reader-{os.getpid()}")})
+        "temp_directory": str(reader_temp_dir())})
     try:
         for slug, path in snapshots.items():
             con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS {_quoted(slug)} (READ_ONLY)")

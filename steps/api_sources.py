@@ -24,7 +24,7 @@ from radar.config import Territory, Workdir
 from transforms.api_frames import quarantine_frame
 from transforms.bodacc import clean_notices
 from transforms.enrichment import clean_delta_companies, clean_deltas, clean_enrichment
-from warehouse import load_api
+from warehouse import faults, load_api
 from warehouse.db import connect_writer
 from warehouse.ledger import record_run
 from warehouse.state import get_state
@@ -68,6 +68,7 @@ def land_page(workdir: Workdir, run_id: str, seq: int, page: Page) -> Path:
               "payload": _STRIP[page.source](page.data)}
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    faults.checkpoint("raw_write")
     os.replace(tmp, path)
     return path
 
@@ -266,7 +267,7 @@ def record_failure(workdir: Workdir, source: str, run_id: str, started_at: datet
 def run_source(workdir: Workdir, territory: Territory, source: str, *, endpoints: dict | None = None,
                policies: dict | None = None, since: str | None = None, **options) -> dict:
     """Fetch and load one source; a failure is recorded in the ledger and returned, never raised (T03)."""
-    from steps.common import new_run_id
+    from steps.common import CommittedButUnfinished, committed_but_unfinished, new_run_id
 
     run_id, started = new_run_id(), datetime.now(UTC)
     fetch = {"recherche": fetch_recherche, "insee": fetch_insee, "bodacc": fetch_bodacc}[source]
@@ -277,8 +278,10 @@ def run_source(workdir: Workdir, territory: Territory, source: str, *, endpoints
         fetched = fetch(workdir, territory, run_id, **kwargs)
         counts = load_source(workdir, fetched, run_id, started)
     except Exception as exc:  # isolated per source: the others still run
+        exc = committed_but_unfinished(workdir, run_id, f"the {source} load", exc)
         log.error("%s: %s", source, exc)
-        record_failure(workdir, source, run_id, started, exc)
+        if not isinstance(exc, CommittedButUnfinished):  # its ledger row says success, rightly
+            record_failure(workdir, source, run_id, started, exc)
         return {"source": source, "status": "skipped" if isinstance(exc, SourceSkipped) else "failed",
                 "run_id": run_id, "error": f"{type(exc).__name__}: {exc}"}
     return {"source": source, "status": "loaded", "run_id": run_id, "counts": counts}

@@ -11,9 +11,10 @@ import uuid
 from pathlib import Path
 
 from extractors.sirene_national import Selection, scan_territories
+from extractors.stock_month import gather_evidence, settle_month
 from radar.config import Workdir, load_territory
 from radar.territories import record_territories, territory_file, territory_workdir
-from steps.common import prepare_warehouse, record_outcome
+from steps.common import prepare_warehouse, record_failure
 from steps.sirene_month import stock_file, with_hashes
 from warehouse.db import connect_writer
 from warehouse.load_sirene import loaded_stock
@@ -74,10 +75,15 @@ def scan_national(root: Workdir, slugs: list[str], etab: dict, ul: dict, *, prog
             for slug, r in results.items()}
 
 
+def check_month(etab: dict, ul: dict, month: str | None, *, force: bool = False) -> None:
+    """The month against the files' names and, for Parquet, their statistics, before the national scan (minutes):
+    a contradiction stops every territory at once, as it would each single-territory run."""
+    settle_month(month, gather_evidence({d["kind"]: (Path(d["path"]), d["fmt"]) for d in (etab, ul)}), force=force)
+
+
 def record_failure_everywhere(root: Path, slugs: list[str], run_id: str, started_at, month: str | None,
                               exc: BaseException) -> None:
     """A failure before the territories' own loads (the national scan): in each territory's ledger, as a
     single-territory run records it."""
     for slug in slugs:
-        record_outcome(territory_workdir(root, slug), run_id, "sirene_month", started_at, "failed", month=month,
-                       message=f"{type(exc).__name__}: {exc}"[:2000])
+        record_failure(territory_workdir(root, slug), run_id, "sirene_month", started_at, exc, month=month)

@@ -82,6 +82,7 @@ def test_report_renders_from_the_snapshot(workdir):
 @pytest.mark.parametrize("args, message", [
     (["--stock-etablissements", "/nonexistent.parquet", "--stock-unites-legales", "/x.parquet"], "file not found"),
     (["--month", "2026-13", "--stock-etablissements", "x", "--stock-unites-legales", "y"], "bad month '2026-13'"),
+    (["--month", "2026-1", "--stock-etablissements", "x", "--stock-unites-legales", "y"], "bad month '2026-1'"),
     (["--territory", "/nope.toml", "--stock-etablissements", "x", "--stock-unites-legales", "y"],
      "territory file not found"),
 ])
@@ -136,3 +137,13 @@ def test_eval_linking_one_set_keeps_its_result_line_and_all_sets_get_intervals(t
     assert every.output.count("linking  precision") == 2
     assert re.search(r"^95% CI   precision 0\.\d{3}-1\.000  recall 0\.\d{3}-0\.\d{3}  \(Wilson; dev set\)$",
                      every.output, re.M)
+
+
+@pytest.mark.parametrize("command", ["news", "run", "api", "demo"])
+def test_a_bad_territory_file_is_one_line_naming_the_file_and_the_line(tmp_path, command):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "X"\nslug = \n', encoding="utf-8")
+    r = radar(command, "--workdir", tmp_path / "wd", "--territory", bad)
+    assert r.exit_code == 1 and "Traceback" not in r.output, r.output
+    assert r.output.strip().splitlines() == [f"radar: error: {bad}: not valid TOML (Invalid value (at line 2, "
+                                             f"column 8))"]
