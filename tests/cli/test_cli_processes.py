@@ -18,7 +18,7 @@ import pytest
 
 from radar.config import Workdir
 from tests.builders import write_stock
-from tests.conftest import ledger, table_hashes
+from tests.oracles import ledger, table_hashes
 from tests.warehouse.months import load, write_months
 
 pytestmark = pytest.mark.flow

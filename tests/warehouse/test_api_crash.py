@@ -12,7 +12,7 @@ import pytest
 from radar.config import Workdir, load_territory
 from steps import api_sources
 from steps.common import prepare_warehouse
-from tests.conftest import table_hashes
+from tests.oracles import table_hashes
 from tests.fakes import insee_fake
 from tests.fakes.http_server import FakeServer
 from tests.warehouse.kill import kill_at

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from radar.config import Workdir
-from tests.conftest import ledger, table_hashes
+from tests.oracles import ledger, table_hashes
 from tests.warehouse.kill import ROOT
 from tests.warehouse.months import load, write_months
 

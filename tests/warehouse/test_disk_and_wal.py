@@ -17,7 +17,7 @@ import pytest
 from radar.config import Workdir, load_territory
 from steps import common
 from steps.common import CommittedButUnfinished, SnapshotNotRefreshed
-from tests.conftest import ledger, table_hashes
+from tests.oracles import ledger, table_hashes
 from tests.warehouse.kill import ROOT, kill_at
 from tests.warehouse.months import load, write_months
 from warehouse.db import WarehouseDamaged

@@ -10,7 +10,7 @@ import pytest
 from extractors.sirene_stock import StockFormatError
 from radar.config import ConfigError, Workdir, load_territory
 from tests.builders import etab_row, siren, siret, territory_text_with, ul_row, write_stock
-from tests.conftest import ledger, table_hashes
+from tests.oracles import ledger, table_hashes
 from tests.warehouse.months import base_month, head, load, next_month, write_months
 from warehouse.plausibility import ImplausibleStock, thresholds
 

@@ -12,7 +12,7 @@ from extractors.stock_month import MonthEvidence, MonthMismatch, check_month, ga
 from radar.config import Workdir
 from radar.months import MonthError, validate_month
 from tests.builders import etab_row, siren, siret, write_stock
-from tests.conftest import ledger, table_hashes
+from tests.oracles import ledger, table_hashes
 from tests.warehouse.months import base_month, load, next_month
 
 
