@@ -11,7 +11,8 @@ def territory_text(slug: str, name: str, communes: list[str]) -> str:
     text = DEFAULT_TERRITORY.read_text(encoding="utf-8")
     head = f'name = "{name}"\nslug = "{slug}"\n\n' + "".join(
         f'[[communes]]\ncode = "{c}"\nname = "Commune {c}"\n\n' for c in communes)
-    return head + text[text.index("[sectors]"):]
+    # A few companies each, which move in and out on purpose: the plausibility gate's drop check does not apply.
+    return head + text[text.index("[sectors]"):] + "\n[plausibility]\nmax_drop = 1.0\n"
 
 
 def write_territories(folder: Path, specs: dict[str, list[str]]) -> dict[str, Path]:
