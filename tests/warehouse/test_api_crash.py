@@ -12,9 +12,9 @@ import pytest
 from radar.config import Workdir, load_territory
 from steps import api_sources
 from steps.common import prepare_warehouse
-from tests.oracles import table_hashes
 from tests.fakes import insee_fake
 from tests.fakes.http_server import FakeServer
+from tests.oracles import table_hashes
 from tests.warehouse.kill import kill_at
 
 KEY = "test-key"
