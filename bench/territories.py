@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
                     {k: v for k, v in res["steps"].items() if k not in ("multi", "singles")}))
                 save()
             if "cli" in stages and n <= args.cli_max:
-                runs = {}
+                runs = res.setdefault("cli", {})  # each run kept as it ends (a cut bench keeps the ones made)
                 for w in (int(x) for x in args.workers.split(",")):
                     wdir = work / f"cli-{n}-{w}"
                     runs[w] = child([sys.executable, "-m", "cli.main", "run", "--stock-etablissements", etab,
@@ -339,7 +339,6 @@ def main(argv: list[str] | None = None) -> int:
                 ws = sorted(runs)
                 if len(ws) > 1:
                     res["cli_speedup"] = round(runs[ws[0]]["wall_s"] / runs[ws[-1]]["wall_s"], 2)
-                res["cli"] = {str(w): r for w, r in runs.items()}
                 save()
     finally:
         if server:
