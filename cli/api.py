@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import UserError, run_guarded, start_prefect
+from cli.common import UserError, pick_territory, run_guarded, start_prefect
 from radar.config import DEFAULT_WORKDIR
 
 _SOURCES = ("recherche", "insee", "bodacc")
@@ -32,7 +32,8 @@ def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
 @click.option("--since", metavar="YYYY-MM-DD", default=None,
               help="Start date instead of the stored cursor (BODACC: more than a year back uses /exports).")
 @click.option("--territory", "territory_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Territory TOML file [default: Grand Paris Seine Ouest].")
+              metavar="FILE|SLUG", help="Territory TOML file [default: Grand Paris Seine Ouest]. In a multi-territory "
+                                        "working directory: the SLUG of one territory.")
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_WORKDIR,
               show_default=True, help="Working directory (warehouse, landing zone, snapshot).")
 @click.option("--endpoint", "endpoints", multiple=True, metavar="SOURCE=URL", hidden=True,
@@ -53,6 +54,7 @@ def command(source, since, territory_file, workdir, endpoints, rates, verbose) -
             date.fromisoformat(since)
         except ValueError:
             raise UserError(f"bad --since '{since}': expected YYYY-MM-DD") from None
+    workdir, territory_file = pick_territory(workdir, territory_file)
     endpoint_map = _pairs(endpoints, "--endpoint")
     try:
         rate_map = {k: float(v) for k, v in _pairs(rates, "--rate").items()}

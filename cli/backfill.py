@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import UserError, run_guarded, start_prefect
+from cli.common import UserError, pick_territory, run_guarded, start_prefect
 from radar.config import DEFAULT_WORKDIR, load_territory
 from radar.months import month_range, validate_month
 from warehouse.plausibility import thresholds
@@ -35,7 +35,9 @@ def find_stock(pattern: str, month: str) -> str | None:
                    "no headcounts).")
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_WORKDIR,
               show_default=True)
-@click.option("--territory", "territory_file", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--territory", "territory_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="FILE|SLUG", help="Territory TOML file [default: territories/gpso.toml]. In a multi-territory "
+                                        "working directory: the SLUG of one territory.")
 @click.option("--reports/--no-reports", default=True, show_default=True,
               help="Render (never send) each month's report after the loads.")
 @click.option("--accept-drop", is_flag=True,
@@ -50,6 +52,7 @@ def command(first, last, etab_pattern, ul_pattern, historique, workdir, territor
     the range before the first loaded stock (after this command's own stock files are loaded) are reconstructed
     from INSEE's historical establishment file; months with stock files keep them (see docs/runbook.md)."""
 
+    workdir, territory_file = pick_territory(workdir, territory_file)
     first, last = run_guarded(lambda: (validate_month(first), validate_month(last)), verbose)
     run_guarded(lambda: thresholds(load_territory(territory_file)), verbose)
     if first > last:

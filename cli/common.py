@@ -47,3 +47,19 @@ def start_prefect(workdir: Path, verbose: bool) -> None:
 def territory_arg(territory_file: Path | None) -> str | None:
     """A territory file as a flow parameter (flows take strings; None means the default territory)."""
     return str(territory_file) if territory_file else None
+
+
+def pick_territory(workdir: Path, territory: str | Path | None) -> tuple[Path, Path | None]:
+    """The working directory and territory file a command reads: in a multi-territory working directory, the
+    folder of the territory `territory` names (a slug it holds, or a file whose slug it holds) and the copy of its
+    file; elsewhere, `workdir` and `territory` as a territory file (None: the default one)."""
+    from radar.territories import choose_territory, is_multi_territory, territory_file
+
+    if not is_multi_territory(workdir):
+        return workdir, Path(territory) if territory else None
+    try:
+        slug = choose_territory(workdir, str(territory) if territory else None)
+    except RadarError as exc:
+        raise UserError(str(exc)) from None
+    return workdir / slug, territory_file(workdir, slug)
+

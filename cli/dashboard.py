@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import UserError
+from cli.common import UserError, pick_territory
 from radar.config import DEFAULT_WORKDIR, ConfigError, Territory, Workdir, load_territory
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
@@ -57,12 +57,14 @@ def streamlit_argv(snapshot: Path, host: str, port: int) -> tuple[list[str], dic
               help="Address to listen on. Keep the default and put a reverse proxy with authentication in front "
                    "(see docs/dashboard.md): the dashboard lists companies in difficulty.")
 @click.option("--territory", "territory_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Territory TOML file whose [dashboard] section sets the map's base tiles "
-                   "(default: territories/gpso.toml).")
+              metavar="FILE|SLUG", help="Territory TOML file whose [dashboard] section sets the map's base tiles "
+                                        "(default: territories/gpso.toml). In a multi-territory working directory: "
+                                        "the SLUG of the territory to show.")
 def command(workdir: Path, port: int, host: str, territory_file: Path | None) -> None:
     """Serve the web dashboard (in French) on the published snapshot, read-only; a newer snapshot is picked up
     without a restart."""
 
+    workdir, territory_file = pick_territory(workdir, territory_file)
     snapshot = Workdir(workdir).published
     if not snapshot.is_file():
         raise UserError(f"no published snapshot at {snapshot}: run 'radar demo' or 'radar run' first")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from cli.common import UserError, run_guarded, start_prefect
+from cli.common import UserError, pick_territory, run_guarded, start_prefect
+from cli.territories import dask_address_option, echo_outcomes, fail_if_any, run_fanned_out, workers_option
 from radar.config import DEFAULT_WORKDIR
 
 
@@ -14,15 +15,26 @@ from radar.config import DEFAULT_WORKDIR
 @click.option("--workdir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_WORKDIR,
               show_default=True, help="Working directory (warehouse, snapshot, landing).")
 @click.option("--territory", "territory_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Territory TOML with a [[feeds]] list [default: territories/gpso.toml].")
+              metavar="FILE|SLUG", help="Territory TOML with a [[feeds]] list [default: territories/gpso.toml]. In a "
+                                        "multi-territory working directory: the SLUG of one territory.")
 @click.option("--demo", is_flag=True, help="Use the bundled offline feeds (served on loopback) instead.")
 @click.option("--no-pages", is_flag=True, help="Only read feeds; do not fetch article pages.")
+@click.option("--all", "all_", is_flag=True, help="Every territory of a multi-territory working directory.")
+@workers_option
+@dask_address_option
 @click.option("--verbose", "-v", is_flag=True, help="Show Prefect's logs and full error details.")
-def command(workdir: Path, territory_file: Path | None, demo: bool, no_pages: bool, verbose: bool) -> None:
+def command(workdir: Path, territory_file: Path | None, demo: bool, no_pages: bool, all_: bool, workers, dask_address,
+            verbose: bool) -> None:
     """Read the news feeds of the territory: one row per story, confident company mentions, press events."""
     from radar.config import load_territory
     from steps.news import feeds_from_territory
 
+    if all_:
+        return news_all(workdir, demo, not no_pages, workers, dask_address, verbose)
+    if workers or dask_address:
+        raise UserError("--workers and --dask-address spread the territories of --all")
+
+    workdir, territory_file = pick_territory(workdir, territory_file)
     territory = load_territory(territory_file)
     if not demo and not feeds_from_territory(territory):
         raise UserError(f"{territory.source_file}: no [[feeds]] configured (or use --demo)")
@@ -46,3 +58,26 @@ def command(workdir: Path, territory_file: Path | None, demo: bool, no_pages: bo
     for feed in result["feeds"]:
         line = f"  {feed['status']:<12} {feed['name']} ({feed['items']} items)"
         click.echo(line + (f": {feed['error']}" if feed["error"] else ""))
+
+
+def news_all(workdir: Path, demo: bool, fetch_pages: bool, workers, address, verbose: bool) -> None:
+    from radar.territories import is_multi_territory
+
+    if not is_multi_territory(workdir):
+        raise UserError(f"{workdir} is not a multi-territory working directory: --all needs one")
+    start_prefect(workdir, verbose)
+    from flows.every_territory import news_for_territories
+    result = run_fanned_out(news_for_territories, {"workdir": str(workdir), "demo": demo, "fetch_pages": fetch_pages},
+                            workers, address, verbose)
+
+    def describe(o: dict) -> str:
+        if "counts" not in o:
+            return o.get("detail", "")
+        c = o["counts"]
+        failing = [f["name"] for f in o["feeds"] if f["error"]]
+        return (f"{c['items']} items, {c['new_stories']} new stories, {c['mentions']} company mentions"
+                + (f"; feeds failing: {', '.join(failing)}" if failing else ""))
+
+    echo_outcomes(result["territories"], describe)
+    fail_if_any(result["territories"], workdir, "the news run")
+

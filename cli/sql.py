@@ -1,4 +1,5 @@
-"""`radar sql`: SQL on the published snapshot, read-only, sandboxed, bounded in time and memory."""
+"""`radar sql`: SQL on the published snapshot, read-only, sandboxed, bounded in time and memory; with --all, on
+every territory's snapshot of a multi-territory working directory at once (sql/territories.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,18 @@ from pathlib import Path
 
 import click
 
-from cli.common import UserError, workdir_option
+from cli.common import UserError, pick_territory, workdir_option
 from radar.config import Workdir
+from radar.errors import RadarError
 
 
 @click.command("sql")
 @workdir_option
+@click.option("--territory", default=None, metavar="SLUG",
+              help="In a multi-territory working directory: the territory whose snapshot to query.")
+@click.option("--all", "all_", is_flag=True,
+              help="In a multi-territory working directory: every territory's snapshot, as views with a "
+                   "'territory' column (its slug).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="Output format (csv: header row, NULL as empty field, ISO dates, true/false, cells as stored: "
                    "formulas are not neutralised, use the report's or the dashboard's exports for spreadsheets; "
@@ -24,7 +31,8 @@ from radar.config import Workdir
               help="Memory for the session's queries; beyond it they spill to a temporary folder, then fail clearly.")
 @click.option("--schema", is_flag=True, help="Print the data dictionary (tables, columns, comments) and exit.")
 @click.argument("query", required=False)
-def command(workdir: Path, fmt: str, timeout: float, memory_limit: str, schema: bool, query: str | None) -> None:
+def command(workdir: Path, territory: str | None, all_: bool, fmt: str, timeout: float, memory_limit: str,
+            schema: bool, query: str | None) -> None:
     """Run SQL on the published snapshot (read-only, no file or network access).
 
     With no QUERY, reads one from stdin when stdin is not a terminal, else opens an interactive shell (Ctrl-C
@@ -35,16 +43,28 @@ def command(workdir: Path, fmt: str, timeout: float, memory_limit: str, schema: 
     from sql.limits import StatementStopped
     from sql.query import one_line, run_statement, schema_text
     from sql.shell import shell
-    from warehouse.db import SnapshotMissing, connect_snapshot
+    from warehouse.db import connect_snapshot
 
     try:
-        con = connect_snapshot(Workdir(workdir).published, memory_limit=memory_limit)
-    except SnapshotMissing as exc:
+        if all_:
+            from sql.territories import connect_territories, territory_snapshots
+
+            if territory:
+                raise UserError("--all queries every territory: drop --territory")
+            snapshots = territory_snapshots(workdir)
+            con = (connect_snapshot(next(iter(snapshots.values())), memory_limit=memory_limit) if schema
+                   else connect_territories(snapshots, memory_limit=memory_limit))
+        else:
+            con = connect_snapshot(Workdir(pick_territory(workdir, territory)[0]).published,
+                                   memory_limit=memory_limit)
+    except RadarError as exc:
         raise UserError(str(exc)) from None
     except duckdb.Error as exc:
         raise UserError(f"--memory-limit {memory_limit}: {one_line(exc)}") from None
     with con:
         if schema:
+            if all_:
+                click.echo("Every view also has: territory VARCHAR -- the slug of the territory the row is from\n")
             click.echo(schema_text(con), nl=False)
             return
         if query is None and not sys.stdin.isatty():

@@ -22,7 +22,8 @@ load = step_task(steps.load_month, name="load-month")
 
 
 def run_month(workdir: Workdir, territory, etab_source: str, ul_source: str, month: str | None,
-              progress: bool, *, accept_drop: bool = False, force_month: bool = False) -> dict:
+              progress: bool, *, scanned: dict | None = None, accept_drop: bool = False,
+              force_month: bool = False) -> dict:
     """One month, loaded or found unchanged; any failure recorded in the ledger, then raised."""
     run_id, started = new_run_id(), datetime.now(UTC)
     try:
@@ -32,7 +33,8 @@ def run_month(workdir: Workdir, territory, etab_source: str, ul_source: str, mon
         if month and unchanged(workdir, month, etab, ul):
             record_outcome(workdir, run_id, "sirene_month", started, "unchanged", month=month)
             return {"month": month, "status": "unchanged", "run_id": run_id}
-        landing = land(workdir, territory, etab, ul, month, progress=progress, force_month=force_month)
+        landing = land(workdir, territory, etab, ul, month, progress=progress, scanned=scanned,
+                       force_month=force_month)
         month, etab, ul = landing["month"], landing["etablissements"], landing["unites_legales"]
         if unchanged(workdir, month, etab, ul):
             record_outcome(workdir, run_id, "sirene_month", started, "unchanged", month=month)
@@ -49,14 +51,15 @@ def run_month(workdir: Workdir, territory, etab_source: str, ul_source: str, mon
 def sirene_month(etablissements: str = steps.DEFAULT_ETABLISSEMENTS_URL,
                  unites_legales: str = steps.DEFAULT_UNITES_LEGALES_URL, month: str | None = None,
                  territory_file: str | None = None, workdir: str = "radar-data", progress: bool = False,
-                 accept_drop: bool = False, force_month: bool = False) -> dict:
+                 accept_drop: bool = False, force_month: bool = False, scanned: dict | None = None) -> dict:
     """`accept_drop` lets a real collapse of the territory through the plausibility gate; `force_month` keeps a
-    `month` the files contradict (both are said in the ledger)."""
+    `month` the files contradict (both are said in the ledger). `scanned`: the territory's rows, already scanned
+    from these files with other territories' (a multi-territory run, flows/sirene_territories.py)."""
     wd = Workdir(Path(workdir))
     territory = load_territory(territory_file)
     prepare(wd)
-    result = run_month(wd, territory, etablissements, unites_legales, month, progress, accept_drop=accept_drop,
-                       force_month=force_month)
+    result = run_month(wd, territory, etablissements, unites_legales, month, progress, scanned=scanned,
+                       accept_drop=accept_drop, force_month=force_month)
     # Even an unchanged month adds to the run ledger, which the snapshot shows.
     result["snapshot"] = publish(wd, territory)
     steps.prune_landing(wd, territory.landing_retention_days)

@@ -12,6 +12,8 @@ from radar.errors import RadarError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TERRITORY = PROJECT_ROOT / "territories" / "gpso.toml"
 DEFAULT_WORKDIR = Path("radar-data")
+# The file that makes a working directory a multi-territory one (one sub-folder per territory).
+TERRITORIES_MARKER = "territories.json"
 
 _COMMUNE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 _NAF_CODE = re.compile(r"^\d{2}\.\d{2}[A-Z]$")
@@ -143,6 +145,10 @@ class Workdir:
 
     @property
     def cache(self) -> Path:
+        # A territory of a multi-territory working directory shares its parent's cache: the national files are
+        # downloaded and hashed once for all its territories (radar/territories.py).
+        if (self.root.parent / TERRITORIES_MARKER).is_file():
+            return self.root.parent / "cache"
         return self.root / "cache"
 
     @property

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
-from extractors.sirene_stock import StockFile, describe_stock, scan_territory, sha256_file
+from extractors.sirene_stock import ScanResult, StockFile, describe_stock, scan_territory, sha256_file
 from extractors.stock_month import gather_evidence, settle_month
 from radar.config import Territory, Workdir
 from steps.common import SCANNING_PREFIX, InputError, committed_but_unfinished, new_run_id, write_json
@@ -77,8 +77,9 @@ def check_unchanged(workdir: Workdir, month: str, etab: dict, ul: dict) -> bool:
 
 
 def land_month(workdir: Workdir, territory: Territory, etab: dict, ul: dict, month: str | None,
-               *, progress: bool = False, force_month: bool = False) -> dict:
+               *, progress: bool = False, scanned: dict | None = None, force_month: bool = False) -> dict:
     """Scan the files into `landing/sirene/<month>/<time>-<scan id>/`; returns the stock dicts as given.
+    `scanned`: the territory's rows already scanned, with others', from the same files (steps/sirene_territories.py).
 
     The month is checked against the files' own evidence (their names, their latest processing date), or inferred
     from it; `force_month` keeps a declared month the evidence contradicts, and says so in the ledger.
@@ -93,12 +94,15 @@ def land_month(workdir: Workdir, territory: Territory, etab: dict, ul: dict, mon
     declared = month
     month, notes = settle_month(declared, evidence, force=force_month)
     try:
-        scan = scan_territory(
-            stock_file(etab), stock_file(ul), scanning,
-            commune_codes=territory.commune_codes,
-            excluded_sirens=sorted(territory.excluded_sirens), scratch_dir=workdir.cache / "scratch",
-            progress=progress,
-        )
+        if scanned is None:
+            scan = scan_territory(
+                stock_file(etab), stock_file(ul), scanning,
+                commune_codes=territory.commune_codes,
+                excluded_sirens=sorted(territory.excluded_sirens), scratch_dir=workdir.cache / "scratch",
+                progress=progress,
+            )
+        else:
+            scan, scanning = scan_result(scanned), Path(scanned["dir"])
         if evidence.latest_processed is None:  # CSV: the territory's rows are the data's evidence
             evidence = gather_evidence(sources, {"etablissements": scan.etablissements_path,
                                                  "unites_legales": scan.unites_legales_path})
@@ -116,6 +120,13 @@ def land_month(workdir: Workdir, territory: Territory, etab: dict, ul: dict, mon
     write_json(out_dir / "manifest.json", manifest)
     return {"month": month, "dir": str(out_dir), "rows": manifest["rows"], "etablissements": etab,
             "unites_legales": ul, "notes": notes}
+
+
+def scan_result(scanned: dict) -> ScanResult:
+    """A territory's rows scanned with others' (a step's dict) as the extractor's ScanResult."""
+    folder = Path(scanned["dir"])
+    return ScanResult(folder / "etablissements.parquet", folder / "unites_legales.parquet",
+                      scanned["etablissements_rows"], scanned["unites_legales_rows"], scanned["extra_columns"])
 
 
 def _complete_manifest(landing_dir: Path, etab: dict, ul: dict) -> None:
