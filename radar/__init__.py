@@ -2,4 +2,4 @@
 
 __version__ = "0.1.0"
 # Version of the analysts' contract (tables and columns of the published snapshot); see CHANGELOG.md.
-CONTRACT_VERSION = "1.2"
+CONTRACT_VERSION = "1.3"
