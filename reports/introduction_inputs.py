@@ -48,11 +48,17 @@ MENTIONS_SQL = """
 @contextlib.contextmanager
 def published_names(con: duckdb.DuckDBPyConnection, schema: str) -> Iterator[None]:
     """Unqualified table names resolve to `schema` ('pub' on the warehouse, 'main' on a snapshot) in the block."""
-    con.execute("SET search_path = 'pub'" if schema == "pub" else "SET search_path = 'main'")
+    if schema != "pub":
+        yield
+        return
+    # USE, not SET search_path: the writer's connection has the warehouse attached and USEd, and resetting the
+    # search path would drop that.
+    database = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+    con.execute(f'USE "{database}".pub')
     try:
         yield
     finally:
-        con.execute("RESET search_path")
+        con.execute(f'USE "{database}".main')
 
 
 def _firms(con: duckdb.DuckDBPyConnection, which: str, params: dict) -> list[Firm]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from radar.labels import ENTITIES, QUARANTINE_RULES, word
 from reports.formats import month_long, num, percent, plural, signed
 
 # (metric, label): the eight headline figures of the tech perimeter, four by row.
@@ -51,20 +52,6 @@ LISTS = (
 )
 NOT_RECONSTRUCTED_LISTS = frozenset({"move_in", "move_out", "headcount_up"})
 PRINTED_ROWS = 10  # rows of each list in the PDF; the annexes have them all
-RULES = {
-    "missing_identifier": "identifiant absent",
-    "invalid_siren": "SIREN invalide",
-    "invalid_siret": "SIRET invalide",
-    "invalid_date": "date illisible",
-    "unknown_state": "état administratif inconnu",
-    "unknown_naf_code": "code d'activité inconnu",
-    "invalid_legal_form": "catégorie juridique mal formée",
-    "unknown_headcount_band": "tranche d'effectif inconnue",
-}
-ENTITIES = {"establishment": "Établissements", "company": "Unités légales",
-            "establishment_period": "Périodes d'établissements (fichier historique)"}
-
-
 def _change(figures: dict | None) -> int | None:
     if not figures or figures.get("establishments_before") is None:
         return None
@@ -183,7 +170,7 @@ def list_sections(found: dict[str, list[dict]]) -> list[dict]:
 
 
 def quarantine_rows(rows: list[dict]) -> list[dict]:
-    return [dict(r, entity_label=ENTITIES.get(r["entity"], r["entity"]), rule_label=RULES.get(r["rule"], r["rule"]))
+    return [dict(r, entity_label=word(ENTITIES, r["entity"]), rule_label=word(QUARANTINE_RULES, r["rule"]))
             for r in rows]
 
 
