@@ -23,7 +23,7 @@ def signed(value) -> str:
 def percent(value, signed_: bool = False) -> str:
     if value is None:
         return "—"
-    text = format_percent(abs(value) if signed_ else value, format="#,##0.0 %", locale=LOCALE)
+    text = format_percent(abs(value) if signed_ else value, format="#,##0.0\u202f%", locale=LOCALE)  # never cut before « % »
     return (("+" if value > 0 else "−" if value < 0 else "") + text) if signed_ else text
 
 

@@ -45,9 +45,11 @@ MENTIONS_SQL = """
     FROM article_mention m JOIN company c ON c.siren = m.siren
     WHERE m.month = $month
     ORDER BY m.article_id, m.confidence DESC, c.display_name"""
-# Words of each link when the snapshot has them (article_mention.evidence, contract 1.3 of the press source).
+# Words of each link, when the snapshot has them (article_mention.evidence, published by the press source's
+# next version): run only then, and prepared by the contract test only then.
 EVIDENCE_SQL = """
     SELECT article_id, siren, evidence FROM article_mention WHERE month = $month"""
+OPTIONAL_STATEMENTS = {EVIDENCE_SQL: ("article_mention", "evidence")}
 INTRODUCTIONS_SQL = """
     SELECT i.rank, i.siren_a, a.display_name AS name_a, i.siren_b, b.display_name AS name_b, i.rule, i.reason,
            i.score, i.facts ->> 'article_id' AS article_id
