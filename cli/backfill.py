@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from cli.common import UserError, run_guarded, start_prefect
-from radar.config import DEFAULT_WORKDIR
+from radar.config import DEFAULT_WORKDIR, load_territory
 from radar.months import month_range, validate_month
+from warehouse.plausibility import thresholds
 
 
 def find_stock(pattern: str, month: str) -> str | None:
@@ -37,8 +38,12 @@ def find_stock(pattern: str, month: str) -> str | None:
 @click.option("--territory", "territory_file", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.option("--reports/--no-reports", default=True, show_default=True,
               help="Render (never send) each month's report after the loads.")
+@click.option("--accept-drop", is_flag=True,
+              help="Let every month of the range through the plausibility gate's drop check (a real collapse; "
+                   "said in the run ledger).")
 @click.option("--verbose", "-v", is_flag=True)
-def command(first, last, etab_pattern, ul_pattern, historique, workdir, territory_file, reports, verbose) -> None:
+def command(first, last, etab_pattern, ul_pattern, historique, workdir, territory_file, reports, accept_drop,
+            verbose) -> None:
     """Load each month of the range, oldest first, from local dated stock files, then render the reports.
 
     Months whose files are missing are listed and skipped (nothing is guessed). With --historique, the months of
@@ -46,6 +51,7 @@ def command(first, last, etab_pattern, ul_pattern, historique, workdir, territor
     from INSEE's historical establishment file; months with stock files keep them (see docs/runbook.md)."""
 
     first, last = run_guarded(lambda: (validate_month(first), validate_month(last)), verbose)
+    run_guarded(lambda: thresholds(load_territory(territory_file)), verbose)
     if first > last:
         raise UserError(f"--from {first} is after --to {last}")
     if bool(etab_pattern) != bool(ul_pattern):
@@ -68,7 +74,7 @@ def command(first, last, etab_pattern, ul_pattern, historique, workdir, territor
         done = []
         for month, etab, ul in plan:
             result = sirene_month(etablissements=etab, unites_legales=ul, month=month, workdir=str(workdir),
-                                    territory_file=territory)
+                                  territory_file=territory, accept_drop=accept_drop)
             done.append(month)
             click.echo(f"{month}: {result['status']}")
         if historique:

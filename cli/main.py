@@ -6,11 +6,23 @@ import click
 
 from cli import api, backfill, dashboard, demo, news, report, run, serve, sql
 from cli import eval as eval_
+from cli.common import UserError
 from extractors.http import install_log_redaction
 from radar import __version__
+from radar.errors import RadarError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class RadarGroup(click.Group):
+    """A user's error a command did not catch itself (a territory file read before its guard) is still one line."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except RadarError as exc:
+            raise UserError(str(exc)) from None
+
+
+@click.group(cls=RadarGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="radar")
 def main() -> None:
     """Ecosystem Radar: the tech companies of a territory, month by month, from public registries.

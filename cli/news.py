@@ -35,6 +35,10 @@ def command(workdir: Path, territory_file: Path | None, demo: bool, no_pages: bo
                     demo=demo, fetch_pages=not no_pages)
 
     result = run_guarded(go, verbose)
+    if result["status"] == "failed":
+        for feed in result["feeds"]:
+            click.echo(f"  {feed['status']:<12} {feed['error']}")
+        raise UserError(result["error"])
     counts = result["counts"]
     click.echo(f"news run {result['run_id']}: {counts['items']} items, {counts['new_stories']} new stories, "
                f"{counts['duplicates']} duplicates merged, {counts['quarantined']} quarantined, "

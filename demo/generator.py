@@ -780,8 +780,12 @@ def _scale_macros(con, seed: int, n_ul: int) -> None:
                 "CAST(luhn_digit(CAST(siren_of(c) AS BIGINT) * 10000 + k) AS VARCHAR)")
     con.execute("CREATE OR REPLACE TEMP MACRO band_of(x, k) AS CASE WHEN rnd(x, k, 100) < 30 THEN NULL "
                 f"ELSE pick({_sql_list(BANDS + ('NN',) * 6 + ('01',) * 4)}, x, k + 1) END")
+    # Processing dates from 2015 to the end of October 2026, the month the files describe, denser towards it (as
+    # in the real files): a territory's rows then have their latest date in that month, which loads check.
+    span = 373_420_800  # seconds from 2015-01-01 to 2026-10-31
     con.execute("CREATE OR REPLACE TEMP MACRO stamp_of(x, k, lo) AS greatest(CAST(lo AS TIMESTAMP), "
-                "TIMESTAMP '2015-01-01' + to_seconds(rnd(x, k, 362000000)))")
+                f"TIMESTAMP '2026-10-31 23:59:59' - to_seconds(CAST(floor(pow(rnd(x, k, {span}) / {span}.0, 3) "
+                f"* {span}) AS BIGINT)))")
 
 
 def _select(columns: tuple[str, ...], exprs: dict[str, str], personal: tuple[str, ...], masked: str) -> str:

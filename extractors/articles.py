@@ -22,17 +22,55 @@ _DROP_TAGS = ["script", "style", "noscript", "template", "iframe", "svg", "objec
               "aside", "form", "header", "button"]
 _PAYWALL_HINTS = re.compile(r"\b(paywall|premium|abonne|abonnes|subscriber|reserved|reserve-abonnes|locked)\b", re.I)
 _TAG_LIKE = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]{0,500}>")
+# Embedded images and templates: a closed one is dropped whole (icons, unrendered templates); an unclosed one would
+# swallow the rest of the document into foreign or inert content, so only its tags go and the text after it stays.
+_EMBED_TAG = re.compile(r"<(/?)\s*(svg|template|math)\b[^<>]{0,2000}>", re.I)
+_DROPPED_WHOLE = frozenset({"svg", "template"})
 _FR_WORDS = {"le", "la", "les", "des", "une", "est", "et", "dans", "pour", "avec", "sur", "qui", "que", "du", "au"}
 _EN_WORDS = {"the", "and", "of", "to", "in", "is", "for", "with", "on", "that", "by", "from", "at", "its"}
 
 
+def strip_embeds(html: str) -> str:
+    """`html` without svg/template content when the element is closed, and without the svg/template/math tags
+    themselves otherwise (math content is text). One pass over the tags: linear whatever the nesting."""
+    if "<" not in html:
+        return html
+    out: list[str] = []
+    pos, depth, open_end = 0, 0, 0
+    for m in _EMBED_TAG.finditer(html):
+        closing, name = m.group(1), m.group(2).lower()
+        if name not in _DROPPED_WHOLE:
+            if depth == 0:
+                out.append(html[pos:m.start()])
+                pos = m.end()
+            continue
+        if not closing:
+            if depth == 0:
+                out.append(html[pos:m.start()])
+                open_end = m.end()
+            depth += 1
+        elif depth > 0:
+            depth -= 1
+            if depth == 0:
+                pos = m.end()
+        else:  # a stray closing tag
+            out.append(html[pos:m.start()])
+            pos = m.end()
+    if depth > 0:  # never closed: keep what follows it, without the tags
+        out.append(_EMBED_TAG.sub(" ", html[open_end:]))
+    else:
+        out.append(html[pos:])
+    return " ".join(out) if len(out) > 1 else out[0]
+
+
 def html_to_text(fragment: str | None) -> str | None:
-    """Plain text of an HTML fragment: tags removed, script/style content dropped, whitespace collapsed."""
+    """Plain text of an HTML fragment: tags removed, script/style content dropped, whitespace collapsed. Text after
+    broken markup (an unclosed svg, math or template) is kept."""
     if fragment is None:
         return None
     if "<" not in fragment and "&" not in fragment:
         return " ".join(fragment.split()) or None
-    tree = HTMLParser(f"<div>{fragment}</div>")
+    tree = HTMLParser(f"<div>{strip_embeds(fragment)}</div>")
     for node in tree.css(",".join(_DROP_TAGS[:7])):
         node.decompose()
     root = tree.body or tree.root
@@ -138,7 +176,7 @@ def parse_article(html: str | bytes, url: str) -> dict:
     """Metadata and text of one article page. Missing fields are None; never raises on odd markup."""
     if isinstance(html, bytes):
         html = html.decode("utf-8", "replace")
-    tree = HTMLParser(html)
+    tree = HTMLParser(strip_embeds(html))
     ld = _json_ld_article(tree)
     canonical_node = tree.css_first('link[rel="canonical"]')
     html_lang = tree.css_first("html")
@@ -154,9 +192,10 @@ def parse_article(html: str | bytes, url: str) -> dict:
         or _meta(tree, "property", "og:locale")
     out = {
         "url": url,
-        "canonical_url": (_names(ld.get("mainEntityOfPage")) if isinstance(ld.get("mainEntityOfPage"), str) else None)
-        or _meta(tree, "property", "og:url")
-        or (canonical_node.attributes.get("href") if canonical_node else None),
+        # The page's own address, as it gives it (transforms/news.py prefers them in this order).
+        "canonical_url": (canonical_node.attributes.get("href") or None) if canonical_node else None,
+        "og_url": _meta(tree, "property", "og:url"),
+        "ld_url": ld.get("mainEntityOfPage") if isinstance(ld.get("mainEntityOfPage"), str) else None,
         "title": html_to_text(ld.get("headline") or _meta(tree, "property", "og:title")
                               or _meta(tree, "name", "twitter:title")
                               or (title_node.text() if title_node else None)),

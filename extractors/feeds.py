@@ -159,10 +159,24 @@ def _struct_to_iso(value) -> str | None:
         return None
 
 
-def _entry_to_dict(e) -> dict:
+# feedparser forgets a GUID's isPermaLink once the item has a link: read it from the document. Explicit "true", or
+# no attribute (RSS 2.0's default) on an http(s) GUID.
+_GUID = re.compile(r"<guid\b([^>]*)>\s*(?:<!\[CDATA\[)?\s*(https?://[^<\]\s]+?)\s*(?:\]\]>)?\s*</guid>", re.I)
+_NOT_PERMALINK = re.compile(r"""isPermaLink\s*=\s*["']false["']""", re.I)
+
+
+def permalink_guids(data: bytes) -> set[str]:
+    text = data.decode("utf-8", "replace")
+    return {m.group(2) for m in _GUID.finditer(text) if not _NOT_PERMALINK.search(m.group(1))}
+
+
+def _entry_to_dict(e, permalinks: set[str] = frozenset()) -> dict:
     content = e.get("content") or []
+    source = e.get("source") or {}
     return {
         "guid": e.get("id"),
+        "guid_permalink": e.get("id") if e.get("id") in permalinks else None,
+        "source_name": source.get("title"),  # Google News: the publisher of the article it points to
         "url": e.get("link"),
         "title": e.get("title"),
         "summary": e.get("summary"),
@@ -185,7 +199,7 @@ def _parse_in_worker(data: bytes) -> dict:
         "bozo_exception": repr(parsed.get("bozo_exception"))[:300] if parsed.get("bozo") else None,
         "title": feed.get("title"),
         "language": feed.get("language"),
-        "entries": [_entry_to_dict(e) for e in parsed.get("entries", [])],
+        "entries": [_entry_to_dict(e, permalink_guids(data)) for e in parsed.get("entries", [])],
     }
 
 
@@ -276,8 +290,9 @@ def fetch_feed(client: HttpClient, feed: FeedConfig, pool: FeedParserPool, *, et
     """One feed: conditional GET (a 304 means no work), robots.txt, size cap, safe parse. Never raises for a
     feed problem: the error is on the result so the other feeds go on."""
     try:
-        if robots is not None and not robots.allowed(feed.url):
-            return FeedFetch(feed, "error", error=f"{feed.name}: disallowed by robots.txt")
+        refusal = robots.refusal(feed.url) if robots is not None else None
+        if refusal:
+            return FeedFetch(feed, "error", error=f"{feed.name}: {refusal}")
         resp = client.get(feed.url, source=feed.name, expect="feed", if_none_match=etag,
                           if_modified_since=last_modified, max_bytes=MAX_FEED_BYTES,
                           headers={"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, "

@@ -138,8 +138,12 @@ def parse_search_results(data: dict, communes: Iterable[str]) -> tuple[list[dict
         complements = item.get("complements") or {}
         officers = [d for d in item.get("dirigeants") or [] if isinstance(d, dict)]
         year, ca, net = _latest_finances(item.get("finances"))
+        personal = bool(complements.get("est_entrepreneur_individuel")) or item.get("nature_juridique") == "1000" \
+            or item.get("statut_diffusion") == "P"
         row = {
             "siren": siren,
+            # The name the press uses (news linking); a person's name is never kept.
+            "nom_complet": None if personal else item.get("nom_complet"),
             "etat_administratif": item.get("etat_administratif"),
             "categorie_entreprise": item.get("categorie_entreprise"),
             "annee_categorie_entreprise": _int(item.get("annee_categorie_entreprise")),

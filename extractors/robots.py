@@ -3,7 +3,9 @@
 * 2xx: the rules apply (our product token is "EcosystemRadar", falling back to "*");
 * 4xx (404, 410, even 401/403): no rules, everything is allowed (RFC 9309 §2.3.1.3);
 * 5xx, timeouts, connection errors, an unusable body: complete disallow for that host during this run
-  (RFC 9309 §2.3.1.4). Nothing is retried beyond the client's own short policy.
+  (RFC 9309 §2.3.1.4). Nothing is retried beyond the client's own short policy;
+* the host itself refused by the client's address guard: "blocked", no verdict. The page or feed is then asked
+  for anyway, so that the guard refuses it too and the caller reports that real reason, never "robots.txt".
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import urllib.robotparser
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from extractors.http import KB, PRODUCT, HttpClient, HttpStatusError, RetryPolicy, SourceError
+from extractors.http import KB, PRODUCT, BlockedUrl, HttpClient, HttpStatusError, RetryPolicy, SourceError
 
 ROBOTS_MAX_BYTES = 500 * KB  # RFC 9309: parse at least 500 KiB
 ROBOTS_RETRY = RetryPolicy(max_attempts=2, budget_seconds=20.0, backoff_base=0.5, backoff_max=2.0)
@@ -22,7 +24,7 @@ ROBOTS_RETRY = RetryPolicy(max_attempts=2, budget_seconds=20.0, backoff_base=0.5
 @dataclass(frozen=True)
 class RobotsVerdict:
     host: str
-    status: str  # "rules", "allow_all" (4xx), "disallow_all" (5xx/unreachable)
+    status: str  # "rules", "allow_all" (4xx), "disallow_all" (5xx/unreachable), "blocked" (address guard)
     detail: str = ""
 
 
@@ -54,6 +56,10 @@ class RobotsCache:
         try:
             resp = self.client.get(origin + "/robots.txt", source=f"robots.txt {origin}", max_bytes=ROBOTS_MAX_BYTES,
                                    retry=self.retry)
+        except BlockedUrl as exc:
+            if exc.url and self._origin(exc.url) == origin:  # the host itself, not a redirect elsewhere
+                return RobotsVerdict(origin, "blocked", str(exc)), None
+            return RobotsVerdict(origin, "disallow_all", str(exc)), None
         except HttpStatusError as exc:
             if exc.status is not None and 400 <= exc.status < 500:
                 return RobotsVerdict(origin, "allow_all", f"robots.txt {exc.status}"), None
@@ -67,7 +73,15 @@ class RobotsCache:
         return RobotsVerdict(origin, "rules"), parser
 
     def allowed(self, url: str) -> bool:
+        """False only when robots.txt forbids the URL (or could not be read): see refusal() for why."""
+        return self.refusal(url) is None
+
+    def refusal(self, url: str) -> str | None:
+        """Why robots.txt forbids `url`, or None when it may be fetched (a host refused by the address guard
+        included: the fetch itself is then refused with the guard's reason)."""
         verdict, parser = self._entry(self._origin(url))
-        if verdict.status != "rules":
-            return verdict.status == "allow_all"
-        return parser.can_fetch(self.agent, url)
+        if verdict.status in ("allow_all", "blocked"):
+            return None
+        if verdict.status == "disallow_all":
+            return f"robots.txt could not be read, so nothing is fetched from this host ({verdict.detail})"
+        return None if parser.can_fetch(self.agent, url) else "disallowed by robots.txt"

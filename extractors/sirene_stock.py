@@ -7,15 +7,15 @@ typed them. DuckDB is used here as a file reader, nothing is loaded into the war
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
 import threading
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +31,6 @@ from radar.sirene_schema import (
     REQUIRED_UNITE_LEGALE,
     UNITE_LEGALE_COLUMNS,
 )
-
-_PUBLICATION_DATE = re.compile(r"(20\d{2})(\d{2})(\d{2})")
-_MONTH_DIR = re.compile(r"(?<!\d)(20\d{2})-(0[1-9]|1[0-2])(?!\d)")
 
 
 class StockFormatError(RadarError, ValueError):
@@ -166,11 +163,21 @@ def reader_sql(path: Path, fmt: str) -> str:
             f"all_varchar = true, encoding = 'utf-8')")
 
 
-def file_columns(con: duckdb.DuckDBPyConnection, reader: str, path: Path) -> dict[str, str]:
+@contextlib.contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """DuckDB's errors about what it reads (a truncated Parquet file, a CSV line with too few fields) as one line
+    naming the file and, for a CSV, the line; never the line's content (it may be a person's) nor our SQL."""
     try:
+        yield
+    except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+        kept = [line.strip() for line in str(exc).splitlines()[:4]
+                if line.strip() and not line.strip().startswith(("Original Line", "LINE ", "^", "Possible fixes"))]
+        raise StockFormatError(f"{path}: cannot be read as a SIRENE stock ({' '.join(kept)})") from None
+
+
+def file_columns(con: duckdb.DuckDBPyConnection, reader: str, path: Path) -> dict[str, str]:
+    with reading(path):
         rows = con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()
-    except duckdb.Error as exc:
-        raise StockFormatError(f"{path}: cannot be read as a SIRENE stock ({str(exc).splitlines()[0]})") from None
     return {name: dtype for name, dtype, *_ in rows}
 
 
@@ -181,18 +188,32 @@ def check_columns(columns: dict[str, str], required: tuple[str, ...], path: Path
                                + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
 
 
-def _as_text(column: str, dtype: str | None) -> str:
-    """Every landed column is text in the CSV convention, whatever type the source gave it."""
+# Drift that converts without loss (T37): identifiers and codes typed as integers lose their leading zeros, which
+# padding restores; a date typed as TIMESTAMP is that date. What cannot be converted is left to the cleaning, which
+# quarantines it, and to the plausibility gate, which refuses a stock with too much of it.
+_PADDED = {"siren": 9, "siret": 14, "nic": 5, "nicSiegeUniteLegale": 5, "codeCommuneEtablissement": 5,
+           "codePostalEtablissement": 5}
+_DATE_ONLY = frozenset({"dateCreationEtablissement", "dateCreationUniteLegale", "dateDebut"})
+_INTEGER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+                            "UINTEGER", "UBIGINT", "UHUGEINT"})
+
+
+def text_expr(column: str, dtype: str | None) -> str:
+    """The column as text in the CSV convention, whatever type the source gave it."""
     if dtype is None:
-        return f"CAST(NULL AS VARCHAR) AS \"{column}\""
+        return "CAST(NULL AS VARCHAR)"
     q = f'"{column}"'
+    if dtype in _INTEGER_TYPES and column in _PADDED:
+        return f"lpad(CAST({q} AS VARCHAR), {_PADDED[column]}, '0')"
     if dtype.startswith("TIMESTAMP"):
-        expr = f"strftime({q}, '%Y-%m-%dT%H:%M:%S')"
-    elif dtype == "BOOLEAN":
-        expr = f"CASE WHEN {q} THEN 'true' WHEN NOT {q} THEN 'false' END"
-    else:
-        expr = f"CAST({q} AS VARCHAR)"
-    return f"{expr} AS {q}"
+        return f"strftime({q}, '{'%Y-%m-%d' if column in _DATE_ONLY else '%Y-%m-%dT%H:%M:%S'}')"
+    if dtype == "BOOLEAN":
+        return f"CASE WHEN {q} THEN 'true' WHEN NOT {q} THEN 'false' END"
+    return f"CAST({q} AS VARCHAR)"
+
+
+def _as_text(column: str, dtype: str | None) -> str:
+    return f'{text_expr(column, dtype)} AS "{column}"'
 
 
 def projection(columns: dict[str, str], official: tuple[str, ...]) -> str:
@@ -248,7 +269,8 @@ def scan_territory(
         communes = ", ".join("'" + c.replace("'", "") + "'" for c in commune_codes)
         e_out = out_dir / "etablissements.parquet"
         u_out = out_dir / "unites_legales.parquet"
-        in_territory = f'CAST("codeCommuneEtablissement" AS VARCHAR) IN ({communes})'
+        in_territory = f'{text_expr("codeCommuneEtablissement", e_cols["codeCommuneEtablissement"])} IN ({communes})'
+        e_siren, u_siren = text_expr("siren", e_cols["siren"]), text_expr("siren", u_cols["siren"])
         e_columns = projection(e_cols, ETABLISSEMENT_COLUMNS)
         guess = None
         if fmts["etablissements"] == "csv":
@@ -256,24 +278,26 @@ def scan_territory(
                 sys.stderr.write(f"{etab.path.name}: finding the territory's companies (Polars)...\n")
                 sys.stderr.flush()
             guess = guess_followed(paths["etablissements"], commune_codes)
-        if guess is None:  # two passes: the first reads two columns only (cheap in Parquet)
-            con.execute(
-                f"""CREATE TEMP TABLE followed AS
-                    SELECT DISTINCT CAST(siren AS VARCHAR) AS siren FROM {e_reader}
-                    WHERE {in_territory} AND CAST(siren AS VARCHAR) NOT IN (SELECT siren FROM excluded)"""
-            )
-            rows = f"SELECT {e_columns} FROM {e_reader} WHERE CAST(siren AS VARCHAR) IN (SELECT siren FROM followed)"
-        else:
-            keep_guessed(con, guess, e_reader, e_columns, in_territory)
-            rows = "SELECT * FROM kept WHERE siren IN (SELECT siren FROM followed)"
-        con.execute(f"COPY ({rows}) TO '{_tmp(e_out)}' (FORMAT parquet)")
+        with reading(etab.path):
+            if guess is None:  # two passes: the first reads two columns only (cheap in Parquet)
+                con.execute(
+                    f"""CREATE TEMP TABLE followed AS
+                        SELECT DISTINCT {e_siren} AS siren FROM {e_reader}
+                        WHERE {in_territory} AND {e_siren} NOT IN (SELECT siren FROM excluded)"""
+                )
+                rows = f"SELECT {e_columns} FROM {e_reader} WHERE {e_siren} IN (SELECT siren FROM followed)"
+            else:
+                keep_guessed(con, guess, e_reader, e_columns, in_territory)
+                rows = "SELECT * FROM kept WHERE siren IN (SELECT siren FROM followed)"
+            con.execute(f"COPY ({rows}) TO '{_tmp(e_out)}' (FORMAT parquet)")
         os.replace(_tmp(e_out), e_out)
-        con.execute(
-            f"""COPY (
-                SELECT {projection(u_cols, UNITE_LEGALE_COLUMNS)} FROM {u_reader}
-                WHERE CAST(siren AS VARCHAR) IN (SELECT siren FROM followed)
-            ) TO '{_tmp(u_out)}' (FORMAT parquet)"""
-        )
+        with reading(ul.path):
+            con.execute(
+                f"""COPY (
+                    SELECT {projection(u_cols, UNITE_LEGALE_COLUMNS)} FROM {u_reader}
+                    WHERE {u_siren} IN (SELECT siren FROM followed)
+                ) TO '{_tmp(u_out)}' (FORMAT parquet)"""
+            )
         os.replace(_tmp(u_out), u_out)
         e_rows = con.execute(f"SELECT count(*) FROM read_parquet('{e_out}')").fetchone()[0]
         u_rows = con.execute(f"SELECT count(*) FROM read_parquet('{u_out}')").fetchone()[0]
@@ -329,29 +353,3 @@ def zip_scratch(scratch_dir: Path, f: StockFile) -> Path:
 
 def _tmp(path: Path) -> Path:
     return path.with_name(path.name + ".tmp")
-
-
-def infer_month(*paths: Path, landed_etablissements: Path | None = None) -> str | None:
-    """The month whose end a stock describes: from a YYYY-MM folder or file name, from a publication date
-    in the name (published early in month M+1), or else from the latest processing date in the data."""
-    for p in paths:
-        m = _MONTH_DIR.search(str(p))
-        if m:
-            return f"{m.group(1)}-{m.group(2)}"
-    for p in paths:
-        m = _PUBLICATION_DATE.search(p.name)
-        if m:
-            y, mo = int(m.group(1)), int(m.group(2))
-            y, mo = (y, mo - 1) if mo > 1 else (y - 1, 12)
-            return f"{y:04d}-{mo:02d}"
-    if landed_etablissements is not None:
-        con = duckdb.connect()
-        try:
-            latest = con.execute(
-                "SELECT max(left(dateDernierTraitementEtablissement, 7)) FROM read_parquet(?)",
-                [str(landed_etablissements)],
-            ).fetchone()[0]
-        finally:
-            con.close()
-        return latest
-    return None

@@ -25,6 +25,11 @@ def run_news(wd: Workdir, territory, feeds, *, allow_hosts=(), fetch_pages: bool
     try:
         fetched = fetch(wd, feeds, allow_hosts=tuple(allow_hosts), fetch_pages=fetch_pages,
                         politeness_seconds=politeness_seconds)
+        failure = steps.every_feed_failed(fetched)
+        if failure:  # like a failing API source: recorded, reported by the command, nothing loaded
+            record_outcome(wd, run_id, "news", started, "failed", message=failure)
+            return {"run_id": run_id, "status": "failed", "error": failure, "counts": {},
+                    "feeds": [{k: f[k] for k in ("name", "status", "items", "error")} for f in fetched["feeds"]]}
         transformed = transform(wd, territory, fetched)
         counts = load(wd, transformed, run_id, started)
     except Exception as exc:
@@ -51,6 +56,6 @@ def news(workdir: str = "radar-data", territory_file: str | None = None, demo: b
         else:
             feeds, allow, delay = steps.feeds_from_territory(territory), (), steps.POLITENESS_SECONDS
         result = run_news(wd, territory, feeds, allow_hosts=allow, fetch_pages=fetch_pages, politeness_seconds=delay)
-    if publish_snapshot:
+    if publish_snapshot and result["status"] == "loaded":
         result["snapshot"] = publish(wd, territory)
     return result

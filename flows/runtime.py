@@ -17,11 +17,19 @@ QUIET_DEFAULTS = {
 }
 
 
+# The flow and task run engines log every exception with its traceback (65-81 lines for one missing file) before
+# the command line prints its one line (T42): they speak only under --verbose.
+ENGINE_LOGGERS = ("PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL", "PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL")
+
+
 def configure_prefect(workdir: Path, *, verbose: bool = False) -> None:
     """Defaults only: anything the user set (a real server's PREFECT_API_URL, a profile) wins."""
     for key, value in QUIET_DEFAULTS.items():
         os.environ.setdefault(key, value)
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    if not verbose:
+        for key in ENGINE_LOGGERS:
+            os.environ.setdefault(key, "CRITICAL")
     if "PREFECT_API_URL" not in os.environ and "PREFECT_HOME" not in os.environ:
         home = (workdir / ".prefect").resolve()
         home.mkdir(parents=True, exist_ok=True)

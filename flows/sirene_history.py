@@ -12,7 +12,7 @@ from prefect import flow
 from flows.common import prepare, publish, step_task
 from radar.config import Workdir, load_territory
 from steps import sirene_history as steps
-from steps.common import new_run_id, record_outcome
+from steps.common import new_run_id, record_failure, record_outcome
 from steps.sirene_month import resolve_stock
 
 resolve = step_task(resolve_stock, name="resolve-historique")
@@ -45,8 +45,7 @@ def sirene_history(historique: str = steps.DEFAULT_HISTORIQUE_URL, months: list[
             counts = load(wd, territory, landing, hist, todo, run_id, started)
             status = "reconstructed"
     except Exception as exc:
-        record_outcome(wd, run_id, "sirene_historique", started, "failed", month=last,
-                       message=f"{type(exc).__name__}: {exc}"[:2000])
+        record_failure(wd, run_id, "sirene_historique", started, exc, month=last)
         raise
     result.update(status=status, counts=counts, snapshot=publish(wd, territory))
     return result

@@ -10,8 +10,9 @@ from prefect import flow
 
 from flows.common import prepare, publish, step_task
 from radar.config import Workdir, load_territory
+from radar.months import validate_month
 from steps import sirene_month as steps
-from steps.common import new_run_id, record_outcome
+from steps.common import new_run_id, record_failure, record_outcome
 
 resolve = step_task(steps.resolve_stock, name="resolve-stock", task_run_name="resolve-{kind}")
 unchanged = step_task(steps.check_unchanged, name="check-unchanged")
@@ -21,25 +22,25 @@ load = step_task(steps.load_month, name="load-month")
 
 
 def run_month(workdir: Workdir, territory, etab_source: str, ul_source: str, month: str | None,
-              progress: bool) -> dict:
+              progress: bool, *, accept_drop: bool = False, force_month: bool = False) -> dict:
     """One month, loaded or found unchanged; any failure recorded in the ledger, then raised."""
     run_id, started = new_run_id(), datetime.now(UTC)
     try:
+        month = validate_month(month)
         etab = resolve(etab_source, "etablissements", workdir, progress=progress)
         ul = resolve(ul_source, "unites_legales", workdir, progress=progress)
         if month and unchanged(workdir, month, etab, ul):
             record_outcome(workdir, run_id, "sirene_month", started, "unchanged", month=month)
             return {"month": month, "status": "unchanged", "run_id": run_id}
-        landing = land(workdir, territory, etab, ul, month, progress=progress)
+        landing = land(workdir, territory, etab, ul, month, progress=progress, force_month=force_month)
         month, etab, ul = landing["month"], landing["etablissements"], landing["unites_legales"]
         if unchanged(workdir, month, etab, ul):
             record_outcome(workdir, run_id, "sirene_month", started, "unchanged", month=month)
             return {"month": month, "status": "unchanged", "run_id": run_id}
         staged = transform(landing, territory)
-        counts = load(workdir, territory, staged, etab, ul, run_id, started)
+        counts = load(workdir, territory, staged, etab, ul, run_id, started, accept_drop=accept_drop)
     except Exception as exc:
-        record_outcome(workdir, run_id, "sirene_month", started, "failed", month=month,
-                       message=f"{type(exc).__name__}: {exc}"[:2000])
+        record_failure(workdir, run_id, "sirene_month", started, exc, month=month)
         raise
     return {"month": month, "status": "loaded", "run_id": run_id, "counts": counts}
 
@@ -47,11 +48,15 @@ def run_month(workdir: Workdir, territory, etab_source: str, ul_source: str, mon
 @flow(name="sirene-monthly", log_prints=True)
 def sirene_month(etablissements: str = steps.DEFAULT_ETABLISSEMENTS_URL,
                  unites_legales: str = steps.DEFAULT_UNITES_LEGALES_URL, month: str | None = None,
-                 territory_file: str | None = None, workdir: str = "radar-data", progress: bool = False) -> dict:
+                 territory_file: str | None = None, workdir: str = "radar-data", progress: bool = False,
+                 accept_drop: bool = False, force_month: bool = False) -> dict:
+    """`accept_drop` lets a real collapse of the territory through the plausibility gate; `force_month` keeps a
+    `month` the files contradict (both are said in the ledger)."""
     wd = Workdir(Path(workdir))
     territory = load_territory(territory_file)
     prepare(wd)
-    result = run_month(wd, territory, etablissements, unites_legales, month, progress)
+    result = run_month(wd, territory, etablissements, unites_legales, month, progress, accept_drop=accept_drop,
+                       force_month=force_month)
     # Even an unchanged month adds to the run ledger, which the snapshot shows.
     result["snapshot"] = publish(wd, territory)
     steps.prune_landing(wd, territory.landing_retention_days)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import date
 
 from radar.errors import RadarError
+
+# Exactly four digits, a dash, two digits: `2026-1` or ` 2026-01` is refused rather than guessed (T38).
+_MONTH = re.compile(r"([1-9][0-9]{3})-(0[1-9]|1[0-2])")
 
 
 class MonthError(RadarError, ValueError):
@@ -12,10 +16,11 @@ class MonthError(RadarError, ValueError):
 
 
 def parse_month(text: str) -> date:
-    try:
-        return datetime.strptime(text, "%Y-%m").date()
-    except (TypeError, ValueError):
-        raise MonthError(f"bad month {text!r}: expected YYYY-MM, e.g. 2026-10") from None
+    """The one place a month given as text is read: exactly `YYYY-MM`, as the first day of that month."""
+    found = _MONTH.fullmatch(text) if isinstance(text, str) else None
+    if found is None:
+        raise MonthError(f"bad month {text!r}: expected YYYY-MM, e.g. 2026-10")
+    return date(int(found.group(1)), int(found.group(2)), 1)
 
 
 def validate_month(text: str | None) -> str | None:
@@ -24,8 +29,7 @@ def validate_month(text: str | None) -> str | None:
 
 
 def month_date(text: str) -> date:
-    year, mon = text.split("-")
-    return date(int(year), int(mon), 1)
+    return parse_month(text)
 
 
 def add_months(month: date, n: int) -> date:

@@ -1,15 +1,19 @@
-"""The interactive `radar sql` shell: statements end with ';', errors are one line, Ctrl-D quits."""
+"""The interactive `radar sql` shell: statements end with ';', errors are one line, Ctrl-C cancels the running
+statement (or the one being typed) and returns to the prompt, Ctrl-D quits."""
 
 from __future__ import annotations
+
+import sys
 
 import click
 import duckdb
 
-from sql.query import run_query
+from sql.limits import StatementStopped
+from sql.query import one_line, run_statement
 
 
-def shell(con: duckdb.DuckDBPyConnection, formatter) -> None:
-    click.echo("radar sql: read-only snapshot. End statements with ';'. Ctrl-D to quit.")
+def shell(con: duckdb.DuckDBPyConnection, fmt: str, *, timeout: float | None = None) -> None:
+    click.echo("radar sql: read-only snapshot. End statements with ';'. Ctrl-C cancels, Ctrl-D quits.")
     buffer: list[str] = []
     while True:
         try:
@@ -17,11 +21,17 @@ def shell(con: duckdb.DuckDBPyConnection, formatter) -> None:
         except EOFError:
             click.echo()
             return
+        except KeyboardInterrupt:  # at the prompt: drop what was typed, as psql does
+            click.echo()
+            buffer = []
+            continue
         buffer.append(line)
         if not line.rstrip().endswith(";"):
             continue
         statement, buffer = "\n".join(buffer), []
         try:
-            click.echo(formatter(*run_query(con, statement)), nl=False)
+            run_statement(con, statement, fmt, sys.stdout, timeout=timeout)
+        except StatementStopped as exc:
+            click.echo(f"{exc}", err=True)
         except duckdb.Error as exc:
-            click.echo(f"error: {str(exc).strip()}", err=True)
+            click.echo(f"error: {one_line(exc)}", err=True)

@@ -21,6 +21,7 @@ from extractors import bodacc, insee_sirene, recherche_entreprises
 from extractors.api_page import Page
 from extractors.http import HostPolicy, HttpClient, client_from_env
 from radar.config import Territory, Workdir
+from steps.common import write_atomic
 from transforms.api_frames import quarantine_frame
 from transforms.bodacc import clean_notices
 from transforms.enrichment import clean_delta_companies, clean_deltas, clean_enrichment
@@ -66,9 +67,7 @@ def land_page(workdir: Workdir, run_id: str, seq: int, page: Page) -> Path:
               "partition": page.partition, "fetched_at": datetime.now(UTC).isoformat(),
               "sha256": hashlib.sha256(page.raw).hexdigest(), "bytes": len(page.raw),
               "payload": _STRIP[page.source](page.data)}
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(record, ensure_ascii=False).encode("utf-8"), fault_point="raw_write")
     return path
 
 
@@ -255,18 +254,35 @@ def load_source(workdir: Workdir, fetched: dict, run_id: str, started_at: dateti
     return counts
 
 
-def record_failure(workdir: Workdir, source: str, run_id: str, started_at: datetime, exc: BaseException) -> None:
+def record_failure(workdir: Workdir, source: str, run_id: str, started_at: datetime, exc: BaseException, *,
+                   kept: Path | None = None) -> None:
     """The failed source's ledger row, in its own small transaction after any failed load rolled back."""
     status = "skipped" if isinstance(exc, SourceSkipped) else "failed"
+    message = f"{type(exc).__name__}: {exc}"[:1700] + (f" (the response is kept in {kept})" if kept else "")
     with connect_writer(workdir.warehouse) as con:
-        record_run(con, run_id, FLOW_NAMES[source], started_at, status,
-                            message=f"{type(exc).__name__}: {exc}"[:2000])
+        record_run(con, run_id, FLOW_NAMES[source], started_at, status, message=message)
+
+
+def keep_rejected(workdir: Workdir, source: str, run_id: str, exc: BaseException) -> Path | None:
+    """A response refused for its content ("200 but wrong", T06) kept in the landing zone beside the run's pages,
+    so that it can be read once the run is over; secrets were already redacted from it (SourceError.body)."""
+    body = getattr(exc, "body", None)
+    if body is None:
+        return None
+    folder = workdir.landing / source / run_id
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomic(folder / "rejected.body", body)
+    write_atomic(folder / "rejected.json", json.dumps({
+        "url": getattr(exc, "url", None), "status": getattr(exc, "status", None),
+        "content_type": getattr(exc, "content_type", None), "error": f"{type(exc).__name__}: {exc}",
+        "bytes": len(body), "kept_at": datetime.now(UTC).isoformat()}, ensure_ascii=False).encode("utf-8"))
+    return folder / "rejected.body"
 
 
 def run_source(workdir: Workdir, territory: Territory, source: str, *, endpoints: dict | None = None,
                policies: dict | None = None, since: str | None = None, **options) -> dict:
     """Fetch and load one source; a failure is recorded in the ledger and returned, never raised (T03)."""
-    from steps.common import new_run_id
+    from steps.common import CommittedButUnfinished, committed_but_unfinished, new_run_id
 
     run_id, started = new_run_id(), datetime.now(UTC)
     fetch = {"recherche": fetch_recherche, "insee": fetch_insee, "bodacc": fetch_bodacc}[source]
@@ -277,8 +293,11 @@ def run_source(workdir: Workdir, territory: Territory, source: str, *, endpoints
         fetched = fetch(workdir, territory, run_id, **kwargs)
         counts = load_source(workdir, fetched, run_id, started)
     except Exception as exc:  # isolated per source: the others still run
+        exc = committed_but_unfinished(workdir, run_id, f"the {source} load", exc)
         log.error("%s: %s", source, exc)
-        record_failure(workdir, source, run_id, started, exc)
+        kept = keep_rejected(workdir, source, run_id, exc)
+        if not isinstance(exc, CommittedButUnfinished):  # its ledger row says success, rightly
+            record_failure(workdir, source, run_id, started, exc, kept=kept)
         return {"source": source, "status": "skipped" if isinstance(exc, SourceSkipped) else "failed",
-                "run_id": run_id, "error": f"{type(exc).__name__}: {exc}"}
+                "run_id": run_id, "error": f"{type(exc).__name__}: {exc}", "rejected": kept and str(kept)}
     return {"source": source, "status": "loaded", "run_id": run_id, "counts": counts}

@@ -15,16 +15,17 @@ from urllib.parse import quote_plus
 
 import pandas as pd
 
-from extractors.articles import fetch_article
+from extractors import google_news
+from extractors.articles import MAX_ARTICLE_BYTES, fetch_article
 from extractors.feeds import FEED_KINDS, FeedConfig, FeedParserPool, fetch_feed
-from extractors.http import HostPolicy, HttpClient, SourceError, client_from_env
+from extractors.http import BlockedUrl, HostPolicy, HttpClient, SourceError, client_from_env
 from extractors.robots import RobotsCache
 from radar.config import ConfigError, Territory, Workdir
-from steps.common import new_run_id
-from transforms.linking import CompanyIndex, link_text, territory_mentions
-from transforms.news import assign_stories, clean_items
-from transforms.press_events import company_events
-from transforms.urls import InvalidUrl, canonical_url
+from steps.common import committed_but_unfinished, new_run_id, write_atomic, write_json
+from transforms.linking import CompanyIndex, territory_mentions
+from transforms.news import clean_items, publisher_url
+from transforms.story_links import link_and_group
+from transforms.urls import InvalidUrl, url_key
 from warehouse.db import connect_writer
 from warehouse.load_news import SOURCE, event_id, existing_stories, known_urls, load_news, read_feed_state
 
@@ -83,12 +84,14 @@ def fetch_news(workdir: Workdir, feeds: list[FeedConfig], *, client: HttpClient 
     out_dir = workdir.landing / "news" / stamp
     out_dir.mkdir(parents=True, exist_ok=True)
     robots = RobotsCache(client)
-    results, items, pages = [], [], {"fetched": 0, "robots_disallowed": 0, "failed": 0, "skipped_known": 0}
+    results, items, pages = [], [], {"fetched": 0, "robots_disallowed": 0, "blocked": 0, "failed": 0,
+                                  "skipped_known": 0}
     own_pool = pool is None
     pool = pool or FeedParserPool()  # one parser worker for the whole fetch
     try:
         for feed in feeds:
             results.append(_fetch_one(client, feed, pool, state.get(feed.url, {}), robots, out_dir, items))
+        resolve_google_news(client, robots, items, pages, fetch_pages=fetch_pages)
         if fetch_pages:
             _enrich_with_pages(client, robots, items, seen, pages, max_pages)
     finally:
@@ -97,52 +100,87 @@ def fetch_news(workdir: Workdir, feeds: list[FeedConfig], *, client: HttpClient 
         if own_client:
             client.close()
     items_path = out_dir / "items.jsonl"
-    with open(items_path, "w", encoding="utf-8") as fh:
-        for item in items:
-            fh.write(json.dumps(item, ensure_ascii=False, default=str) + "\n")
+    write_atomic(items_path, "".join(json.dumps(item, ensure_ascii=False, default=str) + "\n"
+                                     for item in items).encode("utf-8"))
     manifest = {"feeds": results, "pages": pages, "items": len(items), "fetched_at": stamp}
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str))
+    write_json(out_dir / "manifest.json", manifest)
     return {"items_path": str(items_path), **manifest}
+
+
+def every_feed_failed(fetched: dict) -> str | None:
+    """One line naming the first reasons when every feed failed (nothing was read: a user must act), else None."""
+    feeds = fetched["feeds"]
+    if not feeds or any(f["status"] != "error" for f in feeds):
+        return None
+    reasons = "; ".join(f["error"] or f["name"] for f in feeds[:3]) + ("; ..." if len(feeds) > 3 else "")
+    return f"every feed failed ({len(feeds)}): {' '.join(reasons.split())}"
 
 
 def _fetch_one(client, feed: FeedConfig, pool, prev: dict, robots, out_dir: Path, items: list) -> dict:
     res = fetch_feed(client, feed, pool, etag=prev.get("etag"), last_modified=prev.get("last_modified"),
                      robots=robots)
     if res.raw:  # the landing zone keeps what the source sent
-        (out_dir / f"{hashlib.sha1(feed.url.encode()).hexdigest()[:12]}.xml").write_bytes(res.raw)
+        write_atomic(out_dir / f"{hashlib.sha1(feed.url.encode()).hexdigest()[:12]}.xml", res.raw)
     items.extend(res.items)
     return {"name": feed.name, "url": feed.url, "kind": feed.kind, "status": res.status, "items": len(res.items),
             "error": res.error, "etag": res.etag, "last_modified": res.last_modified}
 
 
+def resolve_google_news(client, robots, items: list[dict], pages: dict, *, fetch_pages: bool = True,
+                        hosts=google_news.GOOGLE_NEWS_HOSTS) -> None:
+    """Google News items point to the article itself: its URL read from the link, else from Google's page."""
+    for item in items:
+        ident = google_news.article_id(item.get("url") or "", hosts)
+        if ident is None:
+            continue
+        target = google_news.target_in_id(ident)
+        if target is None and fetch_pages:
+            try:
+                if robots.allowed(item["url"]):
+                    page = client.get(item["url"], source=f"{item['feed_name']} link", expect="html",
+                                      max_bytes=MAX_ARTICLE_BYTES)
+                    target = google_news.target_in_page(page.content.decode("utf-8", "replace"), hosts)
+            except SourceError:
+                target = None
+        if target is None:
+            pages["google_news_unresolved"] = pages.get("google_news_unresolved", 0) + 1
+            continue
+        item["via_url"], item["url"] = item["url"], target
+        pages["google_news_resolved"] = pages.get("google_news_resolved", 0) + 1
+
+
 def _enrich_with_pages(client, robots, items, seen, pages, max_pages) -> None:
-    fetched: dict[str, dict] = {}  # one request per canonical URL, however many feeds carry it
+    fetched: dict[str, dict] = {}  # one request per URL key, however many feeds carry it
     for item in items:
         try:
-            canon = canonical_url(item.get("url") or "")
+            key = url_key(publisher_url(item))
         except InvalidUrl:
             continue
-        if canon in seen:
+        if key in seen:
             pages["skipped_known"] += 1
             continue
-        if canon in fetched:
-            page = fetched[canon]
+        if key in fetched:
+            page = fetched[key]
         else:
             if pages["fetched"] >= max_pages:
                 break
             try:
                 page = fetch_article(client, item["url"], robots=robots, source=f"{item['feed_name']} article")
+            except BlockedUrl:  # the address guard refused it (a private address): not a robots.txt matter
+                page = None
+                pages["blocked"] += 1
             except SourceError:
                 page = None
                 pages["failed"] += 1
             else:
                 pages["fetched" if page is not None else "robots_disallowed"] += 1
-            fetched[canon] = page
+            fetched[key] = page
         if page is None:
             continue
-        for key in ("canonical_url", "description", "text", "section", "language", "is_paywalled", "author"):
-            if page.get(key) not in (None, ""):
-                item[key] = page[key]
+        for name in ("canonical_url", "og_url", "ld_url", "description", "text", "section", "language",
+                     "is_paywalled", "author"):
+            if page.get(name) not in (None, ""):
+                item[name] = page[name]
         if page.get("published_at") and not item.get("published_at"):
             item["published_at"] = page["published_at"].isoformat()
         if page.get("title") and not item.get("title"):
@@ -153,32 +191,39 @@ def _enrich_with_pages(client, robots, items, seen, pages, max_pages) -> None:
 # Transform
 
 
-def companies_for_linking(con) -> pd.DataFrame:
-    """Legal persons of the territory with every name they go by. Natural persons are never linked (their name
-    is a person's name, and personal data)."""
-    return con.execute("""
-        SELECT c.siren, c.denomination AS name,
-               CASE WHEN c.statut_diffusion = 'P' THEN NULL ELSE c.sigle END AS sigle,
+def companies_for_linking(con, territory: Territory) -> pd.DataFrame:
+    """Legal persons of the territory with every name they go by (legal name, usual names, signs of their
+    establishments here, sigle, Recherche d'entreprises' nom_complet), their activity and their communes here.
+    Natural persons and units whose statutDiffusion is P are never linked: their names are personal data."""
+    names = {c.code: c.name for c in territory.communes}
+    frame = con.execute("""
+        SELECT c.siren, c.denomination AS name, c.sigle,
                list_distinct(list_filter([c.usual_name1, c.usual_name2, c.usual_name3]
                    || coalesce(e.names, []), lambda x: x IS NOT NULL AND x <> c.denomination)) AS aliases,
-               c.naf_code
+               r.nom_complet, c.naf_code, coalesce(e.communes, []) AS commune_codes
         FROM core.company c
-        LEFT JOIN (SELECT siren, flatten(list([sign1, sign2, sign3, usual_name])) AS names
+        LEFT JOIN (SELECT siren, flatten(list([sign1, sign2, sign3, usual_name])) AS names,
+                          list(DISTINCT commune_code) AS communes
                    FROM core.establishment WHERE in_territory AND statut_diffusion <> 'P' GROUP BY siren) e
                USING (siren)
-        WHERE coalesce(c.legal_form, '') <> '1000' AND c.denomination IS NOT NULL""").df()
+        LEFT JOIN api.company_enrichment r USING (siren)
+        WHERE coalesce(c.legal_form, '') <> '1000' AND coalesce(c.statut_diffusion, 'O') <> 'P'
+          AND c.denomination IS NOT NULL""").df()
+    frame["communes"] = [[names[c] for c in codes if c in names] for codes in frame.pop("commune_codes")]
+    return frame
 
 
 def transform_news(workdir: Workdir, territory: Territory, fetched: dict) -> dict:
     items = [json.loads(line) for line in open(fetched["items_path"], encoding="utf-8") if line.strip()]
     clean = clean_items(items)
     with connect_writer(workdir.warehouse) as con:
-        existing = existing_stories(con)
+        stored = existing_stories(con)
         seen = known_urls(con)
-        companies = companies_for_linking(con)
+        companies = companies_for_linking(con, territory)
     arts = clean.articles
-    known = arts["canonical_url"].map(seen)  # a URL already stored keeps its story, whatever its text now
-    fresh = assign_stories(arts[known.isna()].reset_index(drop=True), existing)
+    known = arts["url_key"].map(seen)  # a URL already stored keeps its story, whatever its text now
+    index = CompanyIndex(companies, commune_names=[c.name for c in territory.communes])
+    fresh, mentions, events = link_and_group(index, arts[known.isna()].reset_index(drop=True), stored)
     story_of = dict(zip(arts.loc[known.notna(), "article_id"], known[known.notna()]))
     story_of.update(dict(zip(fresh["article_id"], fresh["story_id"])))
     now = datetime.now(UTC)
@@ -191,8 +236,8 @@ def transform_news(workdir: Workdir, territory: Territory, fetched: dict) -> dic
     stories = stories.drop(columns=["story_id", "url", "feed_name", "feed_url", "feed_kind"])
     appearances = clean.appearances.assign(article_id=clean.appearances["article_id"].map(story_of),
                                            first_seen_at=now)
-    index = CompanyIndex(companies, commune_names=[c.name for c in territory.communes])
-    mentions, events = _mentions_and_events(index, fresh.assign(article_id=fresh["story_id"]))
+    mentions = _mention_rows(mentions)
+    events = _event_rows(events, mentions, fresh)
     staged = workdir.landing / "news" / Path(fetched["items_path"]).parent.name / "staged"
     staged.mkdir(parents=True, exist_ok=True)
     paths = {}
@@ -204,43 +249,42 @@ def transform_news(workdir: Workdir, territory: Territory, fetched: dict) -> dic
         paths[name] = str(path)
     state = {f["url"]: {"etag": f["etag"], "last_modified": f["last_modified"]}
              for f in fetched["feeds"] if f["status"] == "ok" and (f["etag"] or f["last_modified"])}
-    counts = {**clean.counts, "new_stories": len(stories), "mentions": int(mentions["is_confident"].sum())
-              if len(mentions) else 0, "events": events["kind"].value_counts().to_dict() if len(events) else {},
+    counts = {**clean.counts, "known_urls": int(known.notna().sum()), "new_stories": len(stories),
+              "mentions": int(mentions["is_confident"].sum()) if len(mentions) else 0,
+              "events": events["kind"].value_counts().to_dict() if len(events) else {},
               "feeds": {s: sum(f["status"] == s for f in fetched["feeds"]) for s in ("ok", "not_modified", "error")},
               "pages": fetched.get("pages", {})}
     return {"staged": paths, "feed_state": state, "counts": counts}
 
 
-def _mentions_and_events(index: CompanyIndex, stories: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    mention_rows, event_rows = [], []
-    for row in stories.itertuples(index=False):
-        text = " ".join(t for t in (row.description, row.body_text) if isinstance(t, str))
-        published = row.published_at if pd.notna(row.published_at) else datetime.now(UTC)
-        for m in link_text(index, row.title, text):
-            mention_rows.append({"article_id": row.article_id, "siren": m["siren"], "alias": m["alias"],
-                                 "method": m["method"], "confidence": m["confidence"],
-                                 "is_confident": m["confident"], "evidence": m["evidence"]})
-            if not m["confident"]:
-                continue
-            found = [{"kind": "press_mention", "amount_eur": None}]
-            found += company_events(row.title, text, [m["surface"], index.names.get(m["siren"]) or ""])
-            for ev in found:
-                details = {"article_id": row.article_id, "title": row.title, "method": m["method"],
-                           "confidence": m["confidence"], "amount_eur": ev.get("amount_eur")}
-                event_rows.append({
-                    "event_id": event_id(ev["kind"], row.article_id, m["siren"]),
-                    "month": published.date().replace(day=1), "event_date": published.date(), "kind": ev["kind"],
-                    "siren": m["siren"], "siret": None, "source": SOURCE, "details": json.dumps(details),
-                    "evidence": row.canonical_url})
-    mentions = pd.DataFrame(mention_rows, columns=["article_id", "siren", "alias", "method", "confidence",
-                                                   "is_confident", "evidence"])
-    events = pd.DataFrame(event_rows, columns=["event_id", "month", "event_date", "kind", "siren", "siret",
-                                               "source", "details", "evidence"])
-    # Copies of one story each gave their mentions: keep the best per (story, company).
-    mentions = (mentions.sort_values("confidence", ascending=False, kind="stable")
-                .drop_duplicates(["article_id", "siren"]).reset_index(drop=True))
-    events = events.drop_duplicates("event_id")
-    return mentions, events
+MENTION_COLUMNS = ["article_id", "siren", "alias", "surface", "method", "confidence", "is_confident", "evidence"]
+
+
+def _mention_rows(mentions: list[dict]) -> pd.DataFrame:
+    rows = [{**{k: m[k] for k in MENTION_COLUMNS if k in m}, "is_confident": m["confident"]} for m in mentions]
+    return pd.DataFrame(rows, columns=MENTION_COLUMNS)
+
+
+def _event_rows(events: list[dict], mentions: pd.DataFrame, fresh: pd.DataFrame) -> pd.DataFrame:
+    """press_mention for every confident mention, and the story's typed event of each company."""
+    story = fresh.drop_duplicates("story_id").set_index("story_id")
+    leader = fresh[fresh["article_id"] == fresh["story_id"]].set_index("story_id")
+    typed = {(e["story_id"], e["siren"]): e for e in events}
+    rows = []
+    for m in mentions[mentions["is_confident"]].itertuples(index=False):
+        head = leader.loc[m.article_id] if m.article_id in leader.index else story.loc[m.article_id]
+        published = head.published_at if pd.notna(head.published_at) else datetime.now(UTC)
+        found = [{"kind": "press_mention", "amount_eur": None}]
+        found += [typed[(m.article_id, m.siren)]] if (m.article_id, m.siren) in typed else []
+        for ev in found:
+            details = {"article_id": m.article_id, "title": head.title, "method": m.method,
+                       "confidence": m.confidence, "amount_eur": ev.get("amount_eur")}
+            rows.append({"event_id": event_id(ev["kind"], m.article_id, m.siren),
+                         "month": published.date().replace(day=1), "event_date": published.date(),
+                         "kind": ev["kind"], "siren": m.siren, "siret": None, "source": SOURCE,
+                         "details": json.dumps(details), "evidence": head.canonical_url})
+    return pd.DataFrame(rows, columns=["event_id", "month", "event_date", "kind", "siren", "siret", "source",
+                                       "details", "evidence"])
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -252,9 +296,12 @@ def load_news_run(workdir: Workdir, transformed: dict, run_id: str, started_at: 
     if len(frames["events"]):
         frames["events"]["month"] = pd.to_datetime(frames["events"]["month"]).dt.date
         frames["events"]["event_date"] = pd.to_datetime(frames["events"]["event_date"]).dt.date
-    with connect_writer(workdir.warehouse) as con:
-        return load_news(con, run_id=run_id, started_at=started_at, stories=frames["stories"],
-                         appearances=frames["appearances"], mentions=frames["mentions"], events=frames["events"],
-                         quarantine=frames["quarantine"], feed_state=transformed["feed_state"],
-                         counts=transformed["counts"])
+    try:
+        with connect_writer(workdir.warehouse) as con:
+            return load_news(con, run_id=run_id, started_at=started_at, stories=frames["stories"],
+                             appearances=frames["appearances"], mentions=frames["mentions"], events=frames["events"],
+                             quarantine=frames["quarantine"], feed_state=transformed["feed_state"],
+                             counts=transformed["counts"])
+    except Exception as exc:  # after the COMMIT the stories are safe: say so rather than "failed"
+        raise committed_but_unfinished(workdir, run_id, "the news load", exc) from exc
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from extractors.sirene_history import scan_history
 from radar.config import Territory, Workdir
-from steps.common import InputError, write_json
+from steps.common import InputError, committed_but_unfinished, write_json
 from steps.sirene_month import stock_file, with_hashes
 from warehouse.db import connect_writer
+from warehouse.disk import check_free_space
 from warehouse.load_history import (
     HistoryProvenance,
     base_provenance,
@@ -60,9 +61,13 @@ def load_history(workdir: Workdir, territory: Territory, landing: dict, hist: di
                  run_id: str, started_at: datetime) -> dict:
     base = datetime.strptime(landing["base_month"], "%Y-%m").date()
     (hist,) = with_hashes(workdir, hist)
-    with connect_writer(workdir.warehouse) as con:
-        ul = base_provenance(con, base)
-        provenance = HistoryProvenance(Path(hist["path"]).name, hist["sha256"], hist["size"], base,
-                                       ul["file"], ul["sha256"], ul["bytes"])
-        return load_history_months(con, months=months, periods_path=landing["path"], provenance=provenance,
-                                   run_id=run_id, started_at=started_at, territory=territory)
+    check_free_space(workdir.root)
+    try:
+        with connect_writer(workdir.warehouse) as con:
+            ul = base_provenance(con, base)
+            provenance = HistoryProvenance(Path(hist["path"]).name, hist["sha256"], hist["size"], base,
+                                           ul["file"], ul["sha256"], ul["bytes"])
+            return load_history_months(con, months=months, periods_path=landing["path"], provenance=provenance,
+                                       run_id=run_id, started_at=started_at, territory=territory)
+    except Exception as exc:  # after the COMMIT, the data is safe: say so
+        raise committed_but_unfinished(workdir, run_id, f"the reconstruction of {', '.join(months)}", exc) from exc

@@ -21,11 +21,13 @@ import pyarrow.compute as pc
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
-from extractors.sirene_stock import StockFile, describe_stock, infer_month, scan_territory, sha256_file
+from extractors.sirene_stock import StockFile, describe_stock, scan_territory, sha256_file
+from extractors.stock_month import gather_evidence, settle_month
 from radar.config import Territory, Workdir
-from steps.common import SCANNING_PREFIX, InputError, new_run_id, write_json
+from steps.common import SCANNING_PREFIX, InputError, committed_but_unfinished, new_run_id, write_json
 from transforms.sirene import clean_etablissements, clean_unites_legales
 from warehouse.db import connect_writer
+from warehouse.disk import check_free_space
 from warehouse.load_sirene import StockProvenance, load_stock_month, loaded_stock
 from warehouse.reference import reference_sets
 
@@ -75,14 +77,21 @@ def check_unchanged(workdir: Workdir, month: str, etab: dict, ul: dict) -> bool:
 
 
 def land_month(workdir: Workdir, territory: Territory, etab: dict, ul: dict, month: str | None,
-               *, progress: bool = False) -> dict:
+               *, progress: bool = False, force_month: bool = False) -> dict:
     """Scan the files into `landing/sirene/<month>/<time>-<scan id>/`; returns the stock dicts as given.
 
+    The month is checked against the files' own evidence (their names, their latest processing date), or inferred
+    from it; `force_month` keeps a declared month the evidence contradicts, and says so in the ledger.
     Their hashes are not waited for here: hashing competes with DuckDB for the cores during the scan, so it
     runs at low priority in the background and the load waits for it (and completes the manifest)."""
     scan_id = uuid.uuid4().hex[:12]
     scanning = workdir.landing / "sirene" / f"{SCANNING_PREFIX}{scan_id}"
     landed_at = datetime.now(UTC)
+    sources = {d["kind"]: (Path(d["path"]), d["fmt"]) for d in (etab, ul)}
+    # Before the scan (minutes on a national file): the names, and the Parquet files' statistics.
+    evidence = gather_evidence(sources)
+    declared = month
+    month, notes = settle_month(declared, evidence, force=force_month)
     try:
         scan = scan_territory(
             stock_file(etab), stock_file(ul), scanning,
@@ -90,11 +99,12 @@ def land_month(workdir: Workdir, territory: Territory, etab: dict, ul: dict, mon
             excluded_sirens=sorted(territory.excluded_sirens), scratch_dir=workdir.cache / "scratch",
             progress=progress,
         )
+        if evidence.latest_processed is None:  # CSV: the territory's rows are the data's evidence
+            evidence = gather_evidence(sources, {"etablissements": scan.etablissements_path,
+                                                 "unites_legales": scan.unites_legales_path})
+            month, notes = settle_month(declared, evidence, force=force_month)
         if month is None:
-            month = infer_month(Path(etab["path"]), Path(ul["path"]),
-                                landed_etablissements=scan.etablissements_path)
-            if month is None:
-                raise InputError("cannot infer the stock month from the files: pass --month YYYY-MM")
+            raise InputError("cannot infer the stock month from the files: pass --month YYYY-MM")
         out_dir = workdir.landing / "sirene" / month / f"{landed_at:%Y%m%dT%H%M%SZ}-{scan_id}"
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         os.replace(scanning, out_dir)
@@ -102,10 +112,10 @@ def land_month(workdir: Workdir, territory: Territory, etab: dict, ul: dict, mon
         shutil.rmtree(scanning, ignore_errors=True)
     manifest = {"month": month, "etablissements": etab, "unites_legales": ul,
                 "rows": {"etablissements": scan.etablissements_rows, "unites_legales": scan.unites_legales_rows},
-                "extra_columns": scan.extra_columns, "landed_at": landed_at.isoformat()}
+                "extra_columns": scan.extra_columns, "landed_at": landed_at.isoformat(), "notes": notes}
     write_json(out_dir / "manifest.json", manifest)
     return {"month": month, "dir": str(out_dir), "rows": manifest["rows"], "etablissements": etab,
-            "unites_legales": ul}
+            "unites_legales": ul, "notes": notes}
 
 
 def _complete_manifest(landing_dir: Path, etab: dict, ul: dict) -> None:
@@ -133,13 +143,17 @@ def transform_month(landing: dict, territory: Territory) -> dict:
         feather.write_feather(table, tmp, compression="uncompressed")
         os.replace(tmp, path)
         paths[name] = str(path)
+    in_territory = etabs.table["in_territory"]
+    active = pc.and_(in_territory, pc.equal(etabs.table["state"], "A"))
     counts = {"establishments": etabs.counts, "companies": units.counts,
-              "in_territory": int(pc.sum(etabs.table["in_territory"]).as_py() or 0)}
-    return {"month": landing["month"], "landing_dir": landing["dir"], "staged": paths, "counts": counts}
+              "in_territory": int(pc.sum(in_territory).as_py() or 0),
+              "active_in_territory": int(pc.sum(active).as_py() or 0)}
+    return {"month": landing["month"], "landing_dir": landing["dir"], "staged": paths, "counts": counts,
+            "notes": landing.get("notes", [])}
 
 
 def load_month(workdir: Workdir, territory: Territory, staged: dict, etab: dict, ul: dict, run_id: str,
-               started_at: datetime) -> dict:
+               started_at: datetime, *, accept_drop: bool = False) -> dict:
     def provenance() -> StockProvenance:
         """Asked for inside the transaction, after the monthly rows are in: the background hashing has had that
         much longer to finish."""
@@ -149,12 +163,17 @@ def load_month(workdir: Workdir, territory: Territory, staged: dict, etab: dict,
                                Path(ul["path"]).name, hashed_ul["sha256"], ul["size"])
 
     tables = {name: feather.read_table(path, memory_map=True) for name, path in staged["staged"].items()}
-    with connect_writer(workdir.warehouse) as con:
-        load_stock_month(
-            con, month=staged["month"], run_id=run_id, started_at=started_at, territory=territory,
-            establishments=tables["establishments"], companies=tables["companies"],
-            quarantine=tables["quarantine"], provenance=provenance, counts=staged["counts"],
-        )
+    check_free_space(workdir.root)
+    try:
+        with connect_writer(workdir.warehouse) as con:
+            load_stock_month(
+                con, month=staged["month"], run_id=run_id, started_at=started_at, territory=territory,
+                establishments=tables["establishments"], companies=tables["companies"],
+                quarantine=tables["quarantine"], provenance=provenance, counts=staged["counts"],
+                accept_drop=accept_drop, notes=staged.get("notes", []),
+            )
+    except Exception as exc:  # after the COMMIT (closing checkpoints the WAL), the data is safe: say so
+        raise committed_but_unfinished(workdir, run_id, f"the stock of {staged['month']}", exc) from exc
     return staged["counts"]
 
 
@@ -168,15 +187,11 @@ def prune_landing(workdir: Workdir, retention_days: int) -> int:
     return removed
 
 
-
-
-
-
 def load_files(workdir: Workdir, territory: Territory, etablissements: str, unites_legales: str,
-               month: str | None) -> dict:
+               month: str | None, *, accept_drop: bool = False) -> dict:
     """The steps of one month in a row, without Prefect, the unchanged check or a publish: for re-recording the
     demo's API responses, benchmarks and test builders that need a warehouse as the flow leaves it."""
     etab = resolve_stock(str(etablissements), "etablissements", workdir)
     ul = resolve_stock(str(unites_legales), "unites_legales", workdir)
     staged = transform_month(land_month(workdir, territory, etab, ul, month), territory)
-    return load_month(workdir, territory, staged, etab, ul, new_run_id(), datetime.now(UTC))
+    return load_month(workdir, territory, staged, etab, ul, new_run_id(), datetime.now(UTC), accept_drop=accept_drop)

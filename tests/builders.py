@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import duckdb
 
 from radar.identifiers import with_check_digit
 from radar.sirene_schema import ETABLISSEMENT_COLUMNS, UNITE_LEGALE_COLUMNS
+
+# The processing date rows get unless a test gives one; write_stock moves it into the stock's month.
+DEFAULT_PROCESSED = "2024-10-01T10:00:00"
 
 
 def siren(i: int) -> str:
@@ -20,7 +24,7 @@ def siret(siren_: str, i: int = 1) -> str:
 
 
 def etab_row(siret_: str, *, commune="92040", naf="62.01Z", state="A", head=True, created="2020-01-15",
-             band="01", status="O", processed="2024-10-01T10:00:00", period_start=None, nomenclature="NAFRev2",
+             band="01", status="O", processed=DEFAULT_PROCESSED, period_start=None, nomenclature="NAFRev2",
              street="RUE DU TEST", x="646500.5", y="6857500.5", **extra) -> dict:
     row = dict.fromkeys(ETABLISSEMENT_COLUMNS, "")
     row.update({
@@ -40,7 +44,7 @@ def etab_row(siret_: str, *, commune="92040", naf="62.01Z", state="A", head=True
 
 
 def ul_row(siren_: str, *, name="ACME LOGICIELS", naf="62.01Z", state="A", created="2020-01-15", band="01",
-           status="O", head_nic="00011", legal_form="5710", processed="2024-10-01T10:00:00", period_start=None,
+           status="O", head_nic="00011", legal_form="5710", processed=DEFAULT_PROCESSED, period_start=None,
            **extra) -> dict:
     row = dict.fromkeys(UNITE_LEGALE_COLUMNS, "")
     row.update({
@@ -57,8 +61,22 @@ def ul_row(siren_: str, *, name="ACME LOGICIELS", naf="62.01Z", state="A", creat
     return row
 
 
-def write_stock(folder: Path, etabs: list[dict], units: list[dict], fmt: str = "csv") -> tuple[Path, Path]:
+def in_month(rows: list[dict], month: str | None, column: str) -> list[dict]:
+    """Rows left at the default processing date, dated in `month` instead, as a real stock of that month is: its
+    latest processing date falls in that month (the load checks it against the declared month)."""
+    if month is None:
+        return rows
+    return [{**r, column: f"{month}-20T10:00:00"} if r.get(column) == DEFAULT_PROCESSED else r for r in rows]
+
+
+def write_stock(folder: Path, etabs: list[dict], units: list[dict], fmt: str = "csv", *,
+                month: str | None = None) -> tuple[Path, Path]:
+    """The two stock files in `folder`; `month` (by default the folder's name when it is YYYY-MM) dates the rows
+    left at the default processing date."""
     folder.mkdir(parents=True, exist_ok=True)
+    month = month or (folder.name if re.fullmatch(r"[0-9]{4}-[0-9]{2}", folder.name) else None)
+    etabs = in_month(etabs, month, "dateDernierTraitementEtablissement")
+    units = in_month(units, month, "dateDernierTraitementUniteLegale")
     paths = []
     for name, rows, cols in (("StockEtablissement_utf8", etabs, ETABLISSEMENT_COLUMNS),
                              ("StockUniteLegale_utf8", units, UNITE_LEGALE_COLUMNS)):

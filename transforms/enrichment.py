@@ -10,7 +10,7 @@ from transforms.sirene import lambert93_to_wgs84
 from transforms.text import clean_text_column
 
 ENRICHMENT_DTYPES = {
-    "siren": "string", "etat_administratif": "string", "categorie_entreprise": "string",
+    "siren": "string", "nom_complet": "string", "etat_administratif": "string", "categorie_entreprise": "string",
     "annee_categorie_entreprise": "Int64", "nature_juridique": "string", "activite_principale": "string",
     "naf25": "string", "tranche_effectif_salarie": "string", "finances_year": "Int64",
     "chiffre_affaires": "Int64", "resultat_net": "Int64", "finances": "json", "nombre_etablissements": "Int64",

@@ -25,10 +25,11 @@ def fold(text: str) -> str:
 
 
 def normalize_text(text: str | None) -> str:
-    """Folded, '&' read as 'et', dotted acronyms joined (S.A.S. -> sas), every other punctuation a space."""
+    """Folded, '&' read as 'et' and '+' as 'plus' (CANAL + = Canal+ = Canal Plus), dotted acronyms joined
+    (S.A.S. -> sas), every other punctuation a space."""
     if not text:
         return ""
-    text = fold(text).replace("&", " et ")
+    text = fold(text).replace("&", " et ").replace("+", " plus ")
     text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
     return " ".join(_NON_ALNUM.sub(" ", text).split())
 

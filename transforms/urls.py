@@ -1,4 +1,9 @@
-"""Canonical article URLs: one story = one URL whatever tracking tags, AMP variant or host spelling it came with."""
+"""Article URLs: the one the publisher shows, and the key that finds the same article under any of its spellings.
+
+The URL stored and shown is the publisher's own (transforms/news.py picks it: the page's rel=canonical, its
+og:url, a permalink GUID, then the feed's link), as written. The key is for deduplication only: tracking tags, AMP
+variants, host spelling, fragments and trailing slashes do not count in it.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ _TRACKING_PARAMS = frozenset({
     "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "twclid", "igshid", "mc_cid", "mc_eid", "_ga",
     "_gl", "xtor", "xtref", "at_medium", "at_campaign", "at_source", "ref_src", "cmp", "ito", "amp",
     "outputtype", "output", "hsenc", "_hsenc", "_hsmi", "mkt_tok", "oly_enc_id", "oly_anon_id", "vero_id",
-    "wt.mc_id", "s_cid", "soc_src", "soc_trk", "ocid", "sr_share", "spm", "share",
+    "wt.mc_id", "s_cid", "soc_src", "soc_trk", "ocid", "sr_share", "spm", "share", "ts", "oc",
 })
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "at_")
 _AMP_SEGMENTS = frozenset({"amp", "amphtml"})
@@ -59,10 +64,11 @@ def _is_tracking(key: str) -> bool:
     return k in _TRACKING_PARAMS or k.startswith(_TRACKING_PREFIXES)
 
 
-def canonical_url(url: str) -> str:
-    """Scheme and host lower case, no www./amp./m. prefix, no default port, no userinfo, no fragment, no
-    tracking parameters (utm_*, fbclid, gclid, ...), remaining parameters sorted, no AMP path variant, no
-    trailing slash (except the root). Idempotent."""
+def url_key(url: str) -> str:
+    """The deduplication key of an article URL: scheme and host lower case, no www./amp./m. prefix, no default
+    port, no userinfo, no fragment, no tracking parameters (utm_*, fbclid, gclid, ts, ...), remaining parameters
+    sorted, no AMP path variant, no trailing slash (except the root). Idempotent. Never shown: it is not a URL
+    anyone published."""
     if not isinstance(url, str):
         raise InvalidUrl("URL is not text")
     parts = urlsplit(url.strip())
@@ -84,5 +90,11 @@ def canonical_url(url: str) -> str:
 
 
 def url_id(url: str) -> str:
-    """A stable 20-hex-digit id of the canonical URL (the article key)."""
-    return hashlib.sha1(canonical_url(url).encode("utf-8")).hexdigest()[:20]
+    """A stable 20-hex-digit id of the URL's key (a new story's id)."""
+    return hashlib.sha1(url_key(url).encode("utf-8")).hexdigest()[:20]
+
+
+def published_url(url: str) -> str:
+    """The URL as the publisher wrote it (trimmed), once checked to be an absolute http(s) URL."""
+    url_key(url)  # raises InvalidUrl
+    return url.strip()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +15,9 @@ import duckdb
 
 from radar.errors import RadarError
 
+LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT = "RADAR_WRITER_LOCK_TIMEOUT", 30.0
 _LOCK_HOLDER = re.compile(r"PID (\d+)")
+_WAL = re.compile(r"\bWAL\b")
 
 
 class WarehouseLocked(RadarError, RuntimeError):
@@ -21,6 +26,10 @@ class WarehouseLocked(RadarError, RuntimeError):
 
 class SnapshotMissing(RadarError, FileNotFoundError):
     """No snapshot has been published yet in this working directory."""
+
+
+class WarehouseDamaged(RadarError):
+    """The warehouse cannot be opened: its write-ahead log is damaged (T16b)."""
 
 
 def _configure(con: duckdb.DuckDBPyConnection) -> None:
@@ -59,12 +68,16 @@ def sibling_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 
 @contextlib.contextmanager
-def connect_writer(path: Path, *, lock_timeout: float = 30.0, memory_limit: str = "4GB") -> Iterator[duckdb.DuckDBPyConnection]:
+def connect_writer(path: Path, *, lock_timeout: float | None = None,
+                   memory_limit: str = "4GB") -> Iterator[duckdb.DuckDBPyConnection]:
     """The single read-write connection, opened per operation and closed promptly.
 
-    DuckDB allows one writing process per file; while another holds it we retry with backoff, then fail
-    with a message naming the holder, so overlapping runs never corrupt anything.
+    DuckDB allows one writing process per file; while another holds it we retry with backoff for `lock_timeout`
+    seconds (default: $RADAR_WRITER_LOCK_TIMEOUT, else 30), then fail with a message naming the holder, so
+    overlapping runs never corrupt anything (T17, T19).
     """
+    if lock_timeout is None:
+        lock_timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT))
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + lock_timeout
     delay = 0.2
@@ -72,8 +85,10 @@ def connect_writer(path: Path, *, lock_timeout: float = 30.0, memory_limit: str 
         try:
             con = _open_warehouse(path, memory_limit)
             break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
+        except duckdb.Error as exc:
+            if _WAL.search(str(exc)):
+                raise _damaged(path, exc) from None
+            if not isinstance(exc, duckdb.IOException) or "lock" not in str(exc).lower():
                 raise
             if time.monotonic() >= deadline:
                 holder = _LOCK_HOLDER.search(str(exc))
@@ -91,6 +106,29 @@ def connect_writer(path: Path, *, lock_timeout: float = 30.0, memory_limit: str 
         con.close()
 
 
+def _damaged(path: Path, exc: duckdb.Error) -> WarehouseDamaged:
+    """Copies of the warehouse and its WAL set aside (once per damaged WAL; the WAL itself is never touched),
+    and the error that says what happened and how to recover."""
+    wal = path.with_name(path.name + ".wal")
+    stamp = wal.stat() if wal.exists() else path.stat()
+    aside = path.parent / "quarantine" / f"warehouse-{time.strftime('%Y%m%dT%H%M%S', time.gmtime(stamp.st_mtime))}" \
+        f"-{stamp.st_size}"
+    if not aside.is_dir():
+        partial = aside.with_name(aside.name + ".copying")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        for f in (path, wal):
+            if f.exists():
+                shutil.copy2(f, partial / f.name)
+        os.replace(partial, aside)
+    cause = str(exc).strip().splitlines()[0]
+    return WarehouseDamaged(
+        f"warehouse {path} cannot be opened: its write-ahead log is damaged ({cause}). Nothing was loaded or "
+        f"published. Copies of the warehouse and its WAL are in {aside}. To recover: keep those copies; move "
+        f"{wal.name} out of the warehouse's folder (the warehouse then opens as of its last checkpoint, without the "
+        f"loads the WAL held); run again: the loads the WAL held are named as lost, run them again")
+
+
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Everything inside commits together or, on any exception (even a KeyboardInterrupt), not at all."""
@@ -98,13 +136,25 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:  # a write that failed (a full disk) may have ended the transaction: the error is the cause
+            pass
         raise
     con.execute("COMMIT")
 
 
-def connect_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
-    """A sandboxed read-only connection to the published snapshot: no file, network or extension access."""
+def reader_temp_dir() -> Path:
+    """Where this process's snapshot readers spill a query too big for memory: a folder of its own in the system's
+    temporary space. By default DuckDB spills beside the database, into `radar.duckdb.tmp/` in published/, a name
+    the publisher's partial file once had; a reader never writes beside the snapshot (T40)."""
+    return Path(tempfile.gettempdir()) / f"radar-reader-{os.getpid()}"
+
+
+def connect_snapshot(path: Path, *, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A sandboxed read-only connection to the published snapshot: no file, network or extension access, its
+    spills in its own temporary folder, `memory_limit` if given (only the first connection of a process to that
+    snapshot sets it: DuckDB hands later ones the same database)."""
     if not path.is_file():
         raise SnapshotMissing(f"no published snapshot at {path}: run 'radar demo' or 'radar run' first")
     con = duckdb.connect(
@@ -114,11 +164,14 @@ def connect_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
             "enable_external_access": False,
             "autoload_known_extensions": False,
             "autoinstall_known_extensions": False,
+            "temp_directory": str(reader_temp_dir()),
         },
     )
     if con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:
         # This process already opened the file: DuckDB hands back the same, already sandboxed database.
         return con
     con.execute("SET TimeZone = 'UTC'")
+    if memory_limit:
+        con.execute("SET memory_limit = ?", [memory_limit])
     con.execute("SET lock_configuration = true")
     return con

@@ -190,8 +190,11 @@ DICTIONARY: dict[str, tuple[str, dict[str, str]]] = {
     }),
     "run": ("The run ledger: every run of the pipeline, successful or not.", {
         "run_id": "Identifier of the run", "flow": "What ran", "started_at": "Start (UTC)", "ended_at": "End (UTC)",
-        "status": "success, unchanged (same files already loaded) or failed", "month": "Stock month concerned",
-        "counts": "JSON counts per source: rows in, loaded, quarantined, deduplicated", "message": "Error or note",
+        "status": "success, unchanged (same files already loaded), failed, or lost (a load committed, then lost "
+                  "with a cut write-ahead log: run it again)", "month": "Stock month concerned",
+        "counts": "JSON counts per source: rows in, loaded, quarantined, deduplicated",
+        "message": "The error; for a success, a note (a month forced with --force-month, a drop accepted with "
+                   "--accept-drop)",
     }),
     "stock_month": ("The SIRENE stock files each loaded month comes from.", {
         "month": _MONTH, "loaded_at": "When the month was loaded",

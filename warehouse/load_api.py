@@ -11,6 +11,7 @@ from warehouse.checks import run_checks
 from warehouse.current_state import apply_insee_deltas
 from warehouse.db import transaction
 from warehouse.frames import insert_frame, registered
+from warehouse.journal import record_commit
 from warehouse.ledger import record_run
 from warehouse.sql import execute_sql
 from warehouse.state import get_state, set_state
@@ -36,6 +37,7 @@ def _transaction(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, started
         record_run(con, run_id, flow, started_at, "success", counts=counts)
         run_checks(con)
         faults.checkpoint("before_commit")
+    record_commit(con, run_id, flow)
     return counts
 
 

@@ -26,6 +26,7 @@ from transforms.sirene import OLD_NAF_SHAPE
 from warehouse import faults
 from warehouse.checks import run_checks
 from warehouse.db import transaction
+from warehouse.journal import record_commit
 from warehouse.load_sirene import create_views, derive_events, record_run, refresh_current_state
 from warehouse.reference import load_reference
 from warehouse.sql import execute_sql
@@ -139,5 +140,5 @@ def load_history_months(
                    counts=counts)
         run_checks(con)
         faults.checkpoint("before_commit")
-    faults.checkpoint("after_commit")
+    record_commit(con, run_id, "sirene_historique", f"{dates[-1]:%Y-%m}")
     return counts

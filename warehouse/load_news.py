@@ -14,6 +14,7 @@ from warehouse import faults
 from warehouse.checks import run_checks
 from warehouse.db import transaction
 from warehouse.frames import insert_frame, registered
+from warehouse.journal import record_commit
 from warehouse.ledger import record_run
 from warehouse.state import set_state
 from warehouse.upsert import upsert
@@ -35,15 +36,18 @@ def read_feed_state(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
 
 
 def existing_stories(con: duckdb.DuckDBPyConnection, days: int = 60) -> pd.DataFrame:
-    """Recent stories' signatures (a republished dispatch joins its story) and every known canonical URL."""
+    """Recent stories with their title, lead and companies: a copy published elsewhere later joins its story."""
     return con.execute(
-        "SELECT article_id AS story_id, signature FROM core.news_article "
-        "WHERE signature IS NOT NULL AND coalesce(published_at, first_seen_at) >= now() - to_days(?::INTEGER)",
-        [days]).df()
+        "SELECT a.article_id AS story_id, a.title, a.description, a.published_at, "
+        "       coalesce(list(m.siren) FILTER (WHERE m.siren IS NOT NULL), []) AS sirens "
+        "FROM core.news_article a LEFT JOIN core.news_mention m ON m.article_id = a.article_id AND m.is_confident "
+        "WHERE coalesce(a.published_at, a.first_seen_at) >= now() - to_days(?::INTEGER) "
+        "GROUP BY ALL ORDER BY story_id", [days]).df()
 
 
 def known_urls(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    return dict(con.execute("SELECT canonical_url, article_id FROM core.news_appearance").fetchall())
+    """URL key -> story id, for every place a story appeared."""
+    return dict(con.execute("SELECT url_key, article_id FROM core.news_appearance").fetchall())
 
 
 def load_news(con: duckdb.DuckDBPyConnection, *, run_id: str, started_at: datetime, stories: pd.DataFrame,
@@ -60,7 +64,7 @@ def load_news(con: duckdb.DuckDBPyConnection, *, run_id: str, started_at: dateti
             with registered(con, "_app", appearances):
                 con.execute("""INSERT INTO core.news_appearance BY NAME
                     SELECT * FROM _app a WHERE NOT EXISTS (SELECT 1 FROM core.news_appearance t
-                        WHERE t.canonical_url = a.canonical_url AND t.feed_name IS NOT DISTINCT FROM a.feed_name)""")
+                        WHERE t.url_key = a.url_key AND t.feed_name IS NOT DISTINCT FROM a.feed_name)""")
         faults.checkpoint("mid_load")
         upsert(con, "core.news_mention", ("article_id", "siren"), mentions, run_id=run_id)
         upsert(con, "core.event", "event_id", events)
@@ -70,4 +74,5 @@ def load_news(con: duckdb.DuckDBPyConnection, *, run_id: str, started_at: dateti
         record_run(con, run_id, "news", started_at, "success", counts=counts)
         run_checks(con)
         faults.checkpoint("before_commit")
+    record_commit(con, run_id, "news")
     return counts

@@ -19,7 +19,9 @@ from warehouse.current_state import apply_insee_deltas, refresh_current_state
 from warehouse.db import transaction
 from warehouse.events import derive_events
 from warehouse.frames import insert_frame
+from warehouse.journal import record_commit
 from warehouse.ledger import record_run
+from warehouse.plausibility import check_plausible, thresholds
 from warehouse.reference import load_reference
 from warehouse.views import create_views
 
@@ -32,6 +34,10 @@ class StockProvenance:
     unites_legales_file: str
     unites_legales_sha256: str
     unites_legales_bytes: int
+
+
+def _as_arrow(frame: pd.DataFrame | pa.Table) -> pa.Table:
+    return frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
 
 
 def loaded_stock(con: duckdb.DuckDBPyConnection, month: str) -> StockProvenance | None:
@@ -57,12 +63,18 @@ def load_stock_month(
     quarantine: pd.DataFrame | pa.Table,
     provenance: Callable[[], StockProvenance],
     counts: dict,
+    accept_drop: bool = False,
+    notes: list[str] = (),
 ) -> dict:
-    """Replace `month` by this data; everything commits together or nothing does. `provenance` is called once
-    the monthly rows and the current state are written (the files' hashes may still be being computed until
-    then)."""
+    """Replace `month` by this data; everything commits together or nothing does. The plausibility gate runs
+    first, before anything is written. `provenance` is called once the monthly rows and the current state are
+    written (the files' hashes may still be being computed until then). `notes` (a forced month, an accepted drop)
+    go to the ledger's message."""
     m = month_date(month)
     with transaction(con):
+        accepted = check_plausible(con, m, counts, _as_arrow(quarantine), thresholds(territory),
+                                   accept_drop=accept_drop)
+        notes = [*notes, *([accepted] if accepted else [])]
         load_reference(con, territory)
         create_views(con)
         con.execute("DELETE FROM core.establishment_monthly WHERE month = ?", [m])
@@ -88,10 +100,11 @@ def load_stock_month(
         derive_events(con, m)
         # INSEE deltas the new stock now covers stop counting as provisional events.
         apply_insee_deltas(con)
-        record_run(con, run_id, "sirene_month", started_at, "success", month=month, counts=counts)
+        record_run(con, run_id, "sirene_month", started_at, "success", month=month, counts=counts,
+                   message="; ".join(notes) or None)
         run_checks(con)
         faults.checkpoint("before_commit")
-    faults.checkpoint("after_commit")
+    record_commit(con, run_id, "sirene_month", month)
     return counts
 
 

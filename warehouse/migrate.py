@@ -24,11 +24,14 @@ def applied_migrations(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute("SELECT name FROM meta.schema_migrations").fetchall()}
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply pending migrations in name order; returns the names applied. Safe to call on every run."""
+def migrate(con: duckdb.DuckDBPyConnection, *, before: str | None = None) -> list[str]:
+    """Apply pending migrations in name order; returns the names applied. Safe to call on every run. `before`
+    stops at the first migration whose name sorts from it (a warehouse as an older version left it)."""
     done = applied_migrations(con)
     applied = []
     for name, sql in list_migrations():
+        if before is not None and name >= before:
+            break
         if name in done:
             continue
         with transaction(con):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,26 +32,50 @@ def pub_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
+def partial_path(target: Path) -> Path:
+    """Where the next snapshot is built. Not `<snapshot>.tmp`: that is where DuckDB spills a reader's query by
+    default (an analyst's CLI), and a folder of that name once made every publication fail (T40)."""
+    return target.with_name(target.name + ".publishing.tmp")
+
+
+def remove_partial(target: Path) -> None:
+    """A publication's leftovers (killed, or failed), files or folders alike."""
+    partial, legacy = partial_path(target), target.with_name(target.name + ".tmp")
+    if legacy.is_file():  # the partial file of a version that still built it under that name
+        for leftover in (legacy, legacy.with_name(legacy.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    for leftover in (partial, partial.with_name(partial.name + ".wal")):
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+
+
 def publish_snapshot(con: duckdb.DuckDBPyConnection, target: Path, *, territory_name: str) -> Path:
+    """Build the snapshot beside `target`, then rename it over `target`; a failure removes what it built and
+    leaves the previous snapshot published."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    # Small row groups are also scanned in parallel by analysts' queries; DuckDB 1.1 reads them.
-    con.execute(f"ATTACH '{tmp}' AS snap (STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}', "
-                f"ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+    tmp = partial_path(target)
+    remove_partial(target)
     try:
-        views = pub_views(con)
-        _copy_views(con, views)
-        with transaction(con):
-            for view in views:
-                for stmt in comment_statements("snap.main", view):
-                    con.execute(stmt)
-            _write_snapshot_info(con, territory_name)
-        faults.checkpoint("publish_copy")
-    finally:
-        con.execute("DETACH snap")
-    os.replace(tmp, target)
+        # Small row groups are also scanned in parallel by analysts' queries; DuckDB 1.1 reads them.
+        con.execute(f"ATTACH '{tmp}' AS snap (STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}', "
+                    f"ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+        try:
+            views = pub_views(con)
+            _copy_views(con, views)
+            with transaction(con):
+                for view in views:
+                    for stmt in comment_statements("snap.main", view):
+                        con.execute(stmt)
+                _write_snapshot_info(con, territory_name)
+            faults.checkpoint("publish_copy")
+        finally:
+            con.execute("DETACH snap")
+        os.replace(tmp, target)
+    except BaseException:
+        remove_partial(target)
+        raise
     return target
 
 

@@ -4,6 +4,8 @@ import csv
 import io
 import json
 import logging
+import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -80,6 +82,7 @@ def test_report_renders_from_the_snapshot(workdir):
 @pytest.mark.parametrize("args, message", [
     (["--stock-etablissements", "/nonexistent.parquet", "--stock-unites-legales", "/x.parquet"], "file not found"),
     (["--month", "2026-13", "--stock-etablissements", "x", "--stock-unites-legales", "y"], "bad month '2026-13'"),
+    (["--month", "2026-1", "--stock-etablissements", "x", "--stock-unites-legales", "y"], "bad month '2026-1'"),
     (["--territory", "/nope.toml", "--stock-etablissements", "x", "--stock-unites-legales", "y"],
      "territory file not found"),
 ])
@@ -109,3 +112,38 @@ def test_the_command_line_installs_log_redaction_once(fresh_log_redaction, caplo
     register_secret("SECRET-CANARY-7f3a")
     logging.getLogger("flows.sirene").warning("key %s rejected", "SECRET-CANARY-7f3a")
     assert "SECRET-CANARY" not in caplog.text and "key *** rejected" in caplog.text
+def _small_set(path: Path) -> Path:
+    rows = [{"id": f"a{i}-x", "category": cat, "title": title, "text": "", "label": label, "event": None,
+             "amount_eur": None, "company": {"siren": "123456782", "name": "KIWI", "sigle": None, "aliases": [],
+                                             "naf_code": "62.01Z", "commune": "Sèvres", "legal_form": "5710"}}
+            for i, (cat, title, label) in enumerate([
+                ("positive", "La start-up sévrienne Kiwi lève 2 millions d'euros", 1),
+                ("neg_fruit", "Le prix du kiwi s'envole", 0),
+                ("positive", "Un kiwi pour Sèvres", 1)])]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_eval_linking_one_set_keeps_its_result_line_and_all_sets_get_intervals(tmp_path, monkeypatch):
+    from cli import eval as eval_cli
+
+    one = CliRunner().invoke(main, ["eval", "linking", "--set", str(_small_set(tmp_path / "s.jsonl"))])
+    assert one.exit_code == 0, one.output
+    assert re.search(r"^linking  precision 1\.000  recall 0\.500  F1 0\.667 ", one.output, re.M)
+    assert "95% CI" not in one.output
+    monkeypatch.setattr(eval_cli, "SETS", {"bundled": tmp_path / "s.jsonl", "dev": tmp_path / "s.jsonl"})
+    every = CliRunner().invoke(main, ["eval", "linking"])
+    assert every.exit_code == 0, every.output
+    assert every.output.count("linking  precision") == 2
+    assert re.search(r"^95% CI   precision 0\.\d{3}-1\.000  recall 0\.\d{3}-0\.\d{3}  \(Wilson; dev set\)$",
+                     every.output, re.M)
+
+
+@pytest.mark.parametrize("command", ["news", "run", "api", "demo"])
+def test_a_bad_territory_file_is_one_line_naming_the_file_and_the_line(tmp_path, command):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "X"\nslug = \n', encoding="utf-8")
+    r = radar(command, "--workdir", tmp_path / "wd", "--territory", bad)
+    assert r.exit_code == 1 and "Traceback" not in r.output, r.output
+    assert r.output.strip().splitlines() == [f"radar: error: {bad}: not valid TOML (Invalid value (at line 2, "
+                                             f"column 8))"]

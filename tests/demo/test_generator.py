@@ -203,6 +203,11 @@ def test_scale_stock_has_the_requested_rows_and_official_columns(tmp_path, capsy
                                    "IN ('92012', '92040')) FROM et").fetchall()
         assert sirens == 13_600 and gpso > 0
         assert con.sql("SELECT count(*) FROM et ANTI JOIN ul USING (siren)").fetchall()[0][0] == 0
+        # The files describe October 2026 (the bench loads them as that month): the latest processing dates fall
+        # in it, in the whole file and in the territory's rows alike.
+        for where in ("", "WHERE codeCommuneEtablissement IN ('92012', '92040')"):
+            latest = con.sql(f"SELECT max(dateDernierTraitementEtablissement) FROM et {where}").fetchall()[0][0]
+            assert str(latest)[:7] == "2026-10", (where, latest)
     assert "StockEtablissement" in capsys.readouterr().out
 
 

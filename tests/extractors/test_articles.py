@@ -37,7 +37,7 @@ def test_json_ld_wins():
     assert a["author"] == "A. Rédactrice" and a["section"] == "Levées de fonds"
     assert a["is_paywalled"] is True and a["language"] == "fr"
     assert a["text"] == "Premier paragraphe. Second paragraphe."
-    assert a["canonical_url"] == "https://e.fr/og"
+    assert (a["canonical_url"], a["og_url"]) == ("https://e.fr/canon", "https://e.fr/og")
 
 
 def test_opengraph_then_html():
@@ -94,3 +94,21 @@ def test_T36_disallowed_pages_are_never_requested():
         assert fetch_article(client, srv.url("/a.html"), robots=robots)["title"] == "Titre OG"
         assert fetch_article(client, srv.url("/private/b.html"), robots=robots) is None
         assert srv.requests_for("/private/b.html") == []
+
+
+@pytest.mark.parametrize("fragment,text", [
+    ("<svg onload=alert(1)>L'ESN recrute. <a href='x'>voir</a>", "L'ESN recrute. voir"),
+    ("<p>Avant.</p><svg onload=alert(1)><p>Après un svg jamais fermé.</p>", "Avant. Après un svg jamais fermé."),
+    ("<p>Formule</p><math><mi>x</mi> puis le texte", "Formule x puis le texte"),
+    ("<template><p>Caché</p></template><p>Visible</p><template>Texte d'un modèle non fermé",
+     "Visible Texte d'un modèle non fermé"),
+    ("<p>Icône</p><svg><path d='M0'/><text>logo</text></svg><p>suite</p>", "Icône suite"),
+    ("</svg>Texte<svg><svg></svg></svg> fin", "Texte fin"),
+])
+def test_text_survives_broken_markup(fragment, text):
+    assert html_to_text(fragment) == text
+
+
+def test_page_text_survives_an_unclosed_svg():
+    html = page(OG, '<article><p>Début. <svg class="icon"><use href="#i">La suite du texte.</p></article>')
+    assert parse_article(html, "https://e.fr/x")["text"] == "Début. La suite du texte."

@@ -295,3 +295,33 @@ def test_T36_politeness_user_agent_and_conditional_get(pool):
     assert all(b - a >= 2.0 - 1e-6 for a, b in zip(times, times[1:]))  # one request per 2 s and per host
     ua = feed_requests[0].headers["user-agent"]
     assert "EcosystemRadar" in ua and "data@example.org" in ua
+
+
+def test_feed_errors_say_the_real_reason(pool):
+    """A host refused by the address guard is reported as such (not as a robots.txt refusal), and nothing is
+    requested from it; robots.txt refusals say which kind they are."""
+    with FakeServer() as private, FakeServer() as public:
+        private.route("/robots.txt", Reply(404))
+        private.route("/feed", Reply(200, rss(ITEM).encode(), RSS_TYPE))
+        public.route("/robots.txt", Reply(200, b"User-agent: *\nDisallow: /closed\n", {"Content-Type": "text/plain"}))
+        public.route("/closed/feed", Reply(200, rss(ITEM).encode(), RSS_TYPE))
+        # Only "localhost" is allowed: 127.0.0.1 is a loopback address the guard refuses.
+        with news_client(allow_hosts={"localhost"}, host_policies=FAST) as guarded:
+            robots = RobotsCache(guarded)
+            blocked = fetch_feed(guarded, FeedConfig("privé", private.url("/feed")), pool, robots=robots)
+            closed = fetch_feed(guarded, FeedConfig("fermé", public.url("/closed/feed", host="localhost")), pool,
+                                robots=robots)
+        assert private.hits == 0
+    assert blocked.status == "error" and "robots" not in blocked.error
+    assert "refused URL" in blocked.error and "non-public address" in blocked.error
+    assert closed.status == "error" and closed.error == "fermé: disallowed by robots.txt"
+
+
+def test_unreadable_robots_txt_is_named_as_such(pool):
+    with FakeServer() as srv, HttpClient(host_policies=FAST, guard=True, allow_hosts={"127.0.0.1"},
+                                         read_timeout=1.0) as client:
+        srv.route("/robots.txt", Reply(503, b"down"))
+        srv.route("/feed", Reply(200, rss(ITEM).encode(), RSS_TYPE))
+        res = fetch_feed(client, FeedConfig("f", srv.url("/feed")), pool, robots=RobotsCache(client))
+    assert res.status == "error" and "robots.txt could not be read" in res.error and "503" in res.error
+    assert srv.requests_for("/feed") == []

@@ -65,3 +65,29 @@ def test_vectorised_checks_on_a_column_of_several_arrow_chunks():
     col = pd.Series(pd.arrays.ArrowExtensionArray(chunked)).astype("string")
     assert list(valid_siret_array(as_text_array(col))) == [is_valid_siret(v) for v in values]
     assert list(valid_siren_array(as_text_array(col.str.slice(0, 9)))) == [is_valid_siren(v and v[:9]) for v in values]
+
+
+def _stdnum_siret(value) -> bool:
+    """python-stdnum's own answer, for the form our data has: exactly 14 ASCII digits."""
+    from stdnum.fr import siret as stdnum_siret
+
+    return isinstance(value, str) and len(value) == 14 and value.isascii() and value.isdigit() \
+        and stdnum_siret.is_valid(value)
+
+
+la_poste = st.builds(lambda n: "356000000" + f"{n:05d}", st.integers(0, 99999))
+luhn_like = st.builds(lambda n: siret(siren(n), n % 97 + 1), st.integers(0, 10**7))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.just("35600000000048"), la_poste, luhn_like,
+                          st.text("0123456789", min_size=13, max_size=15), st.text(max_size=14)), max_size=30))
+def test_vectorised_siret_check_agrees_with_stdnum(values):
+    got = list(valid_siret_array(as_text_array(pd.Series(values, dtype="object"))))
+    assert got == [_stdnum_siret(v) for v in values]
+
+
+def test_la_postes_head_office_follows_luhn_not_the_digit_sum():
+    # 35600000000048 passes Luhn and its digit sum is 26: the rule of La Poste's other establishments would refuse it.
+    assert is_valid_siret("35600000000048")
+    assert list(valid_siret_array(as_text_array(pd.Series(["35600000000048", "35600000000049"])))) == [True, False]

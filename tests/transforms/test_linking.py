@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cli.eval import evaluate_linking, read_eval_set
 from transforms.linking import CONFIDENT, CompanyIndex, link_articles, link_text, territory_mentions
+from transforms.linking_eval import evaluate_linking, read_eval_set
 from transforms.names import LEGAL_FORMS, normalize_name, normalize_text
 from transforms.press_events import company_events, detect_events, parse_amount_eur
 
@@ -207,3 +207,98 @@ def test_events_come_from_sentences_naming_the_company():
     events = company_events("Marché tech", "Kaliweb lève 5 millions d'euros. Issy Data Labs ouvre un bureau.",
                             ["Issy Data Labs"])
     assert events == []
+
+
+# -- names as the press writes them, traps of every kind (companies and texts written for these tests) -------------
+
+TRAP_COMPANIES = pd.DataFrame([{"siren": s, "name": n, "sigle": g, "aliases": [], "naf_code": naf, "commune": c}
+                               for s, n, g, naf, c in [
+    ("100000001", "MICROSOFT FRANCE", None, "62.01Z", "Issy-les-Moulineaux"),
+    ("100000002", "NUAGE", None, "63.11Z", "Meudon"),
+    ("100000003", "PLUME", None, "58.29C", "Vanves"),
+    ("100000004", "MOREAU", None, "26.11Z", "Sèvres"),
+    ("100000005", "OSCAR", None, "62.01Z", "Boulogne-Billancourt"),
+    ("100000006", "TELEVISION FRANCAISE 1", "TF1", "60.20A", "Boulogne-Billancourt"),
+    ("100000007", "TF1 PUBLICITE", None, "73.12Z", "Boulogne-Billancourt"),
+    ("100000008", "RENAULT", None, "29.10Z", "Boulogne-Billancourt"),
+    ("100000009", "ORANGE", None, "61.10Z", "Issy-les-Moulineaux"),
+    ("100000010", "ORANGE BUSINESS SERVICES", None, "61.10Z", "Issy-les-Moulineaux"),
+    ("100000011", "WATT", None, "35.11Z", "Meudon"),
+    ("100000012", "VANVES TECH", None, "62.01Z", "Vanves"),
+    ("100000013", "SAFRAN", None, "30.30Z", "Issy-les-Moulineaux"),
+    ("100000014", "SAFRAN ELECTRONICS & DEFENSE", None, "26.51A", "Boulogne-Billancourt"),
+    ("100000015", "THALES DIS FRANCE", None, "26.11Z", "Meudon"),
+    ("100000016", "SYSTEMES D'INFORMATION GEOGRAPHIQUE", "SIG", "62.02A", "Meudon"),
+    ("100000017", "KELVIN", None, "26.51A", "Meudon"),
+]])
+
+
+@pytest.fixture(scope="module")
+def traps():
+    return CompanyIndex(TRAP_COMPANIES, commune_names=COMMUNES)
+
+
+@pytest.mark.parametrize("title,text,names", [
+    ("Microsoft investit 4 milliards d'euros en France", "Le géant américain annonce un plan.", {"MICROSOFT FRANCE"}),
+    ("Nuage, l'hébergeur meudonnais, lève 3 millions d'euros", "", {"NUAGE"}),
+    ("Le nuage de cendres perturbe le trafic aérien", "Un nuage venu d'Islande.", set()),
+    ("Plume recrute 20 développeurs", "L'entreprise de Vanves veut doubler ses effectifs.", {"PLUME"}),
+    ("Une plume de paon vendue aux enchères", "La Plume d'or récompense un auteur.", set()),
+    ("Jean Moreau élu maire adjoint", "Jean Moreau, 54 ans, succède à Pierre Moreau.", set()),
+    ("L'ancien ministre Moreau publie ses mémoires", "", set()),
+    ("Moreau ouvre une seconde usine à Sèvres", "L'entreprise fabrique des circuits électroniques.", {"MOREAU"}),
+    ("Oscar, 7 ans, champion de France d'échecs", "Oscar joue depuis ses 4 ans.", set()),
+    ("Oscar lève 5 millions d'euros", "La start-up boulonnaise Oscar édite un logiciel de paie.", {"OSCAR"}),
+    ("TF1 Pub lance une offre de publicité ciblée", "La régie du groupe TF1 vise les annonceurs.", {"TF1 PUBLICITE"}),
+    ("TF1 diffuse le match de l'équipe de France", "La chaîne a réuni 8 millions de téléspectateurs.",
+     {"TELEVISION FRANCAISE 1"}),
+    ("Renault a vendu 2,2 millions de véhicules", "Le constructeur de Boulogne-Billancourt progresse.", {"RENAULT"}),
+    ("Louis Renault, l'inventeur de la prise directe", "Une exposition retrace la vie de Louis Renault.", set()),
+    ("Orange, l'opérateur historique de télécommunications, recrute 500 personnes", "", {"ORANGE"}),
+    ("L'opérateur historique de télécommunications Orange recrute", "", {"ORANGE"}),
+    ("Orange Business signe avec la SNCF", "Orange Business, la filiale de services aux entreprises d'Orange, "
+     "équipera 300 gares.", {"ORANGE BUSINESS SERVICES"}),
+    ("Une ampoule de 1 watt suffit", "James Watt a inventé la machine à vapeur.", set()),
+    ("Vanves tech : la ville forme ses agents", "La ville de Vanves lance un plan numérique.", set()),
+    ("Vanves Tech lève 2 millions d'euros", "", {"VANVES TECH"}),
+    ("Safran Electronics & Defense recrute 300 ingénieurs", "", {"SAFRAN ELECTRONICS & DEFENSE"}),
+    ("Thales DIS ouvre un site à Meudon", "", {"THALES DIS FRANCE"}),
+    ("Les SIG des collectivités se modernisent", "Un SIG permet de cartographier les réseaux.", set()),
+    ("Le zéro absolu sur l'échelle Kelvin", "Des capteurs mesurent la température.", set()),
+])
+def test_names_as_the_press_writes_them_and_their_traps(traps, title, text, names):
+    assert {traps.names[s] for s in confident(traps, title, text)} == names
+
+
+def test_every_mention_says_why_in_words(traps):
+    found = confident(traps, "Nuage, l'hébergeur meudonnais, lève 3 millions d'euros")["100000002"]
+    assert found["method"] == "name+descriptor" and "hébergeur" in found["evidence"]
+    kept = {m["siren"]: m for m in link_text(traps, "Jean Moreau élu maire adjoint", "")}
+    assert not kept["100000004"]["confident"] and "prénom" in kept["100000004"]["evidence"]
+    group = confident(traps, "TF1 Pub lance une offre", "")["100000007"]
+    assert group["method"] == "brand_extension" and "TF1 PUBLICITE" in group["evidence"]
+
+
+def test_the_hand_written_dev_set_stays_learnt():
+    """The linker is tuned on this set: a regression guard, not a measure (docs/linking-eval.md)."""
+    scores = evaluate_linking(read_eval_set(DEV_SET))
+    assert scores["precision"] >= 0.95 and scores["recall"] >= 0.9, scores["errors"][:10]
+    lo, hi = scores["precision_ci"]
+    assert lo < scores["precision"] <= hi <= 1
+
+
+def test_wilson_interval():
+    from transforms.linking_eval import wilson
+
+    assert wilson(0, 0) == (0.0, 1.0)
+    lo, hi = wilson(95, 100)
+    assert 0.88 < lo < 0.95 < hi < 0.98
+    assert wilson(10, 10)[1] == 1.0 and wilson(10, 10)[0] > 0.69
+
+
+def test_a_one_letter_sigle_is_not_every_elision():
+    idx = CompanyIndex(pd.DataFrame([{"siren": "552100554", "name": "LUMIGO", "sigle": "L", "aliases": [],
+                                      "naf_code": "62.01Z", "commune": "Meudon"},
+                                     {"siren": "552100555", "name": "ORANGE LABS", "sigle": "OL", "aliases": [],
+                                      "naf_code": "62.01Z", "commune": "Meudon"}]), commune_names=COMMUNES)
+    assert confident(idx, "L'entreprise recrute", "L'éditeur de Meudon lève 2 millions d'euros. OL'S") == {}

@@ -1,10 +1,10 @@
-"""Feed items to stories: plain text, truncation flags, quarantine, exact and near-duplicate merging."""
+"""Feed items to stories: plain text, truncation flags, quarantine, the publisher's URL, exact and near-duplicate
+merging."""
 
 import pandas as pd
 
-from transforms.news import LIMITS, assign_stories, clean_items, minhash, similarity, story_text
-
-NO_STORIES = pd.DataFrame({"story_id": pd.Series([], dtype="string"), "signature": pd.Series([], dtype=object)})
+from transforms.news import LIMITS, clean_items
+from transforms.stories import group_stories, story_doc
 
 
 def item(url, title, summary=None, feed="F", published="2026-10-06T08:00:00+00:00", **kw):
@@ -43,35 +43,66 @@ def test_T31_stored_text_is_plain_text():
 
 
 def test_page_canonical_only_counts_on_the_same_site():
-    same = clean_items([item("https://e.fr/a?x=1", "T", canonical_url="https://www.e.fr/vrai")]).articles
+    same = clean_items([item("https://e.fr/a?x=1", "T", canonical_url="https://www.e.fr/vrai/")]).articles
     other = clean_items([item("https://e.fr/a", "T", canonical_url="https://evil.example/x")]).articles
-    assert same["canonical_url"][0] == "https://e.fr/vrai" and other["canonical_url"][0] == "https://e.fr/a"
+    assert same["canonical_url"][0] == "https://www.e.fr/vrai/" and same["url_key"][0] == "https://e.fr/vrai"
+    assert other["canonical_url"][0] == "https://e.fr/a"
 
 
-def test_near_duplicates_from_several_sources_are_one_story():
-    items = [
-        item("https://a.fr/1", "Issy Data Labs lève 12 millions d'euros pour son moteur de données",
-             "La start-up d'Issy-les-Moulineaux boucle une levée de fonds de 12 millions d'euros.", feed="A",
-             published="2026-10-06T07:00:00Z"),
-        item("https://b.fr/2", "Issy-les-Moulineaux : Issy Data Labs lève 12 millions d'euros pour son moteur de données",
-             "La start-up d'Issy-les-Moulineaux boucle une levée de fonds de 12 millions d'euros auprès de fonds.",
-             feed="B", published="2026-10-06T09:00:00Z"),
-        item("https://c.fr/3", "Telecom Horizon France recrute 150 ingénieurs",
-             "L'opérateur prévoit 150 recrutements.", feed="C"),
+def test_the_publishers_url_comes_first_as_written():
+    """rel=canonical, then og:url, then a permalink GUID, then the feed's link; the key drops tracking tags."""
+    link = "https://www.e.fr/2026/10/06/story/?ts=1759730400"
+    guid = "https://www.e.fr/2026/10/06/story/"
+    cases = [({"guid_permalink": guid}, guid),
+             ({"guid_permalink": guid, "og_url": "https://www.e.fr/og/"}, "https://www.e.fr/og/"),
+             ({"guid_permalink": guid, "og_url": "https://www.e.fr/og/", "canonical_url": "https://www.e.fr/c/"},
+              "https://www.e.fr/c/"),
+             ({"guid_permalink": "https://other.example/x"}, link), ({}, link)]
+    for extra, shown in cases:
+        row = clean_items([item(link, "Titre", **extra)]).articles.iloc[0]
+        assert row["canonical_url"] == shown and row["url"] == link
+        assert "ts=" not in row["url_key"] and not row["url_key"].endswith("/")
+    assert len({clean_items([item(link, "T", **e)]).articles["article_id"][0] for e, _ in cases[:1] + cases[-1:]}) == 1
+
+
+def doc(doc_id, title, lead, published="2026-10-06T08:00:00Z", sirens=(), stored=False):
+    return story_doc(doc_id, title, lead, pd.Timestamp(published), sirens, stored)
+
+
+def test_copies_across_sites_are_one_story_and_a_stored_story_keeps_its_id():
+    copies = [
+        doc("wp", "Issy Data Labs lève 12 millions d'euros pour son moteur de données",
+            "La start-up d'Issy-les-Moulineaux boucle une levée de fonds de 12 millions d'euros.", sirens={"IDL"},
+            published="2026-10-06T05:30:00Z"),
+        doc("atom", "Data : la start-up Issy Data Labs boucle un tour de table de 12 M€",
+            "L'éditeur isséen annonce avoir levé 12 millions d'euros pour son moteur de traitement de données.",
+            sirens={"IDL"}),
+        doc("gn", "Issy Data Labs lève 12 millions d'euros pour son moteur de données", "", sirens={"IDL"},
+            published="2026-10-06T06:45:00Z"),
     ]
-    arts = clean_items(items).articles
-    stories = assign_stories(arts, NO_STORIES)
-    by_url = dict(zip(stories["canonical_url"], stories["story_id"]))
-    assert by_url["https://a.fr/1"] == by_url["https://b.fr/2"] != by_url["https://c.fr/3"]
-    assert by_url["https://a.fr/1"] == stories.set_index("canonical_url").loc["https://a.fr/1", "article_id"]  # earliest leads
-    # Re-read later under another URL: joins the stored story, never a second one.
-    again = clean_items([item("https://d.fr/4", "Issy Data Labs lève 12 millions d'euros pour son moteur de données !",
-                              "La start-up d'Issy-les-Moulineaux boucle une levée de fonds de 12 millions d'euros.")])
-    stored = stories[stories["story_id"] == stories["article_id"]][["story_id", "signature"]]
-    assert assign_stories(again.articles, stored)["story_id"][0] == by_url["https://a.fr/1"]
+    assert set(group_stories(copies, []).values()) == {"wp"}  # the earliest leads
+    later = doc("arc", "Issy-les-Moulineaux : Issy Data Labs lève 12 millions d'euros",
+                "Fondée en 2019, la jeune pousse isséenne a convaincu des fonds français.", sirens={"IDL"},
+                published="2026-10-07T08:00:00Z")
+    stored = doc("S1", copies[0].title, copies[0].lead, sirens={"IDL"}, stored=True)
+    assert group_stories([later], [stored]) == {"arc": "S1"}
 
 
-def test_different_stories_stay_apart():
-    a = minhash(story_text("Issy Data Labs lève 12 millions d'euros", "Levée de fonds à Issy."))
-    b = minhash(story_text("Billancourt Cloud rachète Nuagique", "Acquisition d'un éditeur nantais."))
-    assert similarity(a, b) < 0.2
+def test_stories_that_share_words_stay_apart():
+    a = doc("a", "Issy Data Labs lève 12 millions d'euros pour son moteur de données",
+            "La start-up boucle une levée de fonds de 12 millions d'euros.", sirens={"IDL"})
+    others = [
+        doc("hiring", "Issy Data Labs recrute 40 ingénieurs pour son moteur de données",
+            "La start-up ouvre 40 postes.", sirens={"IDL"}),
+        doc("company", "Billancourt Cloud lève 12 millions d'euros pour son moteur de recherche",
+            "L'hébergeur boucle une levée de fonds de 12 millions d'euros.", sirens={"BC"}),
+        doc("amount", "Issy Data Labs lève 30 millions d'euros pour son moteur de données",
+            "La start-up boucle une levée de fonds de 30 millions d'euros.", sirens={"IDL"},
+            published="2027-03-01T08:00:00Z"),
+        doc("month", "Issy Data Labs lève 12 millions d'euros pour son moteur de données",
+            "La start-up boucle une levée de fonds de 12 millions d'euros.", sirens={"IDL"},
+            published="2026-11-20T08:00:00Z"),
+    ]
+    assert group_stories([a, *others], []) == {d.id: d.id for d in [a, *others]}
+    stored = [doc("S1", a.title, a.lead, sirens={"IDL"}, stored=True), doc("S2", a.title, a.lead, stored=True)]
+    assert group_stories([], stored) == {}  # two stored stories are never merged

@@ -1,10 +1,10 @@
-"""Canonical URLs: tracking tags, fragments, AMP variants, host spelling and trailing slashes do not count."""
+"""URL keys: tracking tags, fragments, AMP variants, host spelling and trailing slashes do not count."""
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.urls import InvalidUrl, canonical_url, url_id
+from transforms.urls import InvalidUrl, url_id, url_key
 
 BASE = "https://www.example.fr/2026/10/06/issy-data-labs-leve/"
 
@@ -18,27 +18,27 @@ BASE = "https://www.example.fr/2026/10/06/issy-data-labs-leve/"
     "https://example.fr/amp/2026/10/06/issy-data-labs-leve",
     "https://example.fr./2026/10/06/issy-data-labs-leve//",
 ])
-def test_variants_of_one_article_share_one_canonical_url(variant):
-    assert canonical_url(variant) == canonical_url(BASE) == "https://example.fr/2026/10/06/issy-data-labs-leve"
+def test_variants_of_one_article_share_one_url_key(variant):
+    assert url_key(variant) == url_key(BASE) == "https://example.fr/2026/10/06/issy-data-labs-leve"
     assert url_id(variant) == url_id(BASE)
 
 
 def test_meaningful_parameters_are_kept_and_sorted():
-    assert canonical_url("https://e.fr/a?p=2&id=7&utm_campaign=x") == "https://e.fr/a?id=7&p=2"
+    assert url_key("https://e.fr/a?p=2&id=7&utm_campaign=x") == "https://e.fr/a?id=7&p=2"
     assert url_id("https://e.fr/a?id=7") != url_id("https://e.fr/a?id=8")
 
 
 def test_amp_html_suffix_and_root():
-    assert canonical_url("https://e.fr/news/story.amp.html") == "https://e.fr/news/story.html"
-    assert canonical_url("http://E.FR") == "http://e.fr/"
-    assert canonical_url("https://e.fr:8443/x/") == "https://e.fr:8443/x"
+    assert url_key("https://e.fr/news/story.amp.html") == "https://e.fr/news/story.html"
+    assert url_key("http://E.FR") == "http://e.fr/"
+    assert url_key("https://e.fr:8443/x/") == "https://e.fr:8443/x"
 
 
 @pytest.mark.parametrize("bad", ["javascript:alert(1)", "data:text/html,<script>", "file:///etc/passwd",
                                  "/etc/passwd", "", "https://", "mailto:a@b.fr"])
 def test_non_http_urls_are_refused(bad):
     with pytest.raises(InvalidUrl):
-        canonical_url(bad)
+        url_key(bad)
 
 
 _segment = st.text(alphabet=st.characters(codec="utf-8", categories=("Ll", "Lu", "Nd"), include_characters="-_."),
@@ -60,8 +60,8 @@ def urls(draw):
 @settings(max_examples=100, deadline=None)
 @given(urls())
 def test_canonicalisation_is_idempotent(url):
-    once = canonical_url(url)
-    assert canonical_url(once) == once
+    once = url_key(url)
+    assert url_key(once) == once
 
 
 @settings(max_examples=100, deadline=None)
@@ -73,5 +73,15 @@ def test_tracking_fragment_case_and_www_never_change_the_id(url, tracking, fragm
     scheme, rest = noisy.split("://", 1)
     host, _, tail = rest.partition("/")
     noisy = f"{scheme}://{'www.' + (host.upper() if upper else host)}/{tail}"
-    assert canonical_url(noisy) == canonical_url(url)
-    assert not any(p in canonical_url(noisy) for p in ("utm_", "fbclid", "gclid", "#"))
+    assert url_key(noisy) == url_key(url)
+    assert not any(p in url_key(noisy) for p in ("utm_", "fbclid", "gclid", "#"))
+
+
+def test_the_publishers_url_is_kept_as_written():
+    from transforms.urls import published_url
+
+    url = "https://www.example.fr/2026/10/06/issy-data-labs-leve/"
+    assert published_url(f"  {url}\n") == url
+    assert url_key(url + "?ts=1759730400") == url_key(url) == "https://example.fr/2026/10/06/issy-data-labs-leve"
+    with pytest.raises(InvalidUrl):
+        published_url("javascript:alert(1)")

@@ -86,7 +86,8 @@ def write_months(root: Path, fmt: str = "csv", months=MONTHS) -> dict[str, tuple
     return {m: write_stock(root / "stock" / m, *build(), fmt=fmt) for m, build in months.items()}
 
 
-def load(workdir: Workdir, etab: Path, ul: Path, month: str | None, territory=None) -> dict:
+def load(workdir: Workdir, etab: Path, ul: Path, month: str | None, territory=None, *, accept_drop: bool = False,
+         force_month: bool = False) -> dict:
     """Run the steps of one monthly load, as the flow does; returns the flow-like result."""
     territory = territory or load_territory()
     common.prepare_warehouse(workdir)
@@ -97,11 +98,11 @@ def load(workdir: Workdir, etab: Path, ul: Path, month: str | None, territory=No
         common.record_outcome(workdir, run_id, "sirene_month", started, "unchanged", month=month)
         return {"status": "unchanged", "month": month}
     try:
-        landing = steps.land_month(workdir, territory, e, u, month)
+        landing = steps.land_month(workdir, territory, e, u, month, force_month=force_month)
         staged = steps.transform_month(landing, territory)
-        counts = steps.load_month(workdir, territory, staged, e, u, run_id, started)
+        counts = steps.load_month(workdir, territory, staged, e, u, run_id, started, accept_drop=accept_drop)
     except Exception as exc:
-        common.record_outcome(workdir, run_id, "sirene_month", started, "failed", month=month, message=str(exc))
+        common.record_failure(workdir, run_id, "sirene_month", started, exc, month=month)
         raise
     common.publish(workdir, territory)
     return {"status": "loaded", "month": landing["month"], "counts": counts}

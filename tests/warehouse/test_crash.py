@@ -38,6 +38,8 @@ def test_kill_before_commit_leaves_the_warehouse_as_it_was(loaded):
 def test_kill_after_commit_keeps_data_and_ledger_together(loaded):
     wd, stock = loaded
     kill_at("after_commit", wd, *stock["2024-11"], "2024-11")
+    # The batch is in the WAL, not yet checkpointed: reopening replays it (T13).
+    assert wd.warehouse.with_name(wd.warehouse.name + ".wal").stat().st_size > 0
     assert [s for s, m, _ in ledger(wd.warehouse)] == ["success", "success"]
     # The month is there with its provenance: the re-run recognises it and changes nothing.
     before = table_hashes(wd.warehouse)

@@ -36,6 +36,16 @@ def write_csv(path, rows):
         writer.writerows(rows)
 
 
+def tolerant_territory(tmp_path, ratio=0.5):
+    """The default territory with a quarantine limit for hand-made months that are bad on purpose."""
+    from radar.config import load_territory
+    from tests.builders import territory_text_with
+
+    path = tmp_path / "tolerant.toml"
+    path.write_text(territory_text_with(f"[plausibility]\nmax_quarantine_ratio = {ratio}\n"), encoding="utf-8")
+    return load_territory(path)
+
+
 def load_all(workdir, stock, order=None):
     for month in order or sorted(stock):
         load(workdir, *stock[month], month)
@@ -105,7 +115,7 @@ def test_reloading_a_month_with_another_file_replaces_it_and_rederives_the_next(
     etabs, units = next_month()
     etabs = [e for e in etabs if e["siret"] != siret(D, 1)]  # corrected file: D was not there after all
     units = [u for u in units if u["siren"] != D]
-    fixed = write_stock(tmp_path / "fixed", etabs, units)
+    fixed = write_stock(tmp_path / "fixed", etabs, units, month="2024-11")
     assert load(workdir, *fixed, "2024-11")["status"] == "loaded"
     kinds = {(m, k, s) for m, k, s, *_ in events(workdir)}
     assert ("2024-11", "creation", siret(D, 1)) not in kinds
@@ -215,8 +225,9 @@ def test_invalid_rows_are_quarantined_with_their_rule(tmp_path, workdir):
     etabs.append(etab_row(siret(A, 3)[:-1] + str((int(siret(A, 3)[-1]) + 1) % 10)))
     etabs.append(etab_row(siret(A, 4), naf="62.99Q"))
     etabs.append(etab_row(siret(A, 5), created="2025-02-30"))
-    paths = write_stock(tmp_path / "bad", etabs, units)
-    result = load(workdir, *paths, "2024-10")
+    paths = write_stock(tmp_path / "bad", etabs, units, month="2024-10")
+    # A third of this tiny month is bad on purpose: past the plausibility gate's default limit (5 %).
+    result = load(workdir, *paths, "2024-10", territory=tolerant_territory(tmp_path))
     con = duckdb.connect(str(workdir.warehouse), read_only=True)
     rules = sorted(r[0] for r in con.execute("SELECT rule FROM quarantine.sirene").fetchall())
     con.close()

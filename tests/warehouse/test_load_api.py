@@ -5,6 +5,7 @@ companies in difficulty, idempotence."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -70,6 +71,25 @@ def test_insee_interruption_then_restart_converges(wd, monkeypatch):  # T07
     assert _query(wd, "SELECT value FROM meta.source_state WHERE source = 'insee'") == [("2026-10-03T10:00:00.000",)]
     landed = "".join(p.read_text() for p in wd.landing.rglob("*.json"))
     assert CANARY not in landed
+
+
+def test_a_maintenance_page_instead_of_json_is_kept_for_reading_and_changes_nothing(wd, monkeypatch):  # T06
+    monkeypatch.setenv("INSEE_API_KEY", CANARY)
+    rows = [insee_fake.etablissement(insee_fake.valid_siren(i), "2026-10-01T10:00:00.000") for i in range(3)]
+    page = f"<html><body>Maintenance en cours ({CANARY})</body></html>"
+    before = table_hashes(wd.warehouse, skip=SKIP)
+    with FakeServer() as srv:
+        insee_fake.serve(srv, rows, key=CANARY, faults={1: Reply.html(page)})
+        out = api_sources.run_source(wd, load_territory(), "insee", endpoints={"insee": srv.url("")},
+                                     policies=_policies(srv), since="2026-10-01")
+    assert out["status"] == "failed" and table_hashes(wd.warehouse, skip=SKIP) == before
+    kept = Path(out["rejected"])
+    assert kept.read_bytes().startswith(b"<html><body>Maintenance en cours (")
+    assert CANARY.encode() not in kept.read_bytes()  # the key the fake echoed is redacted
+    meta = json.loads(kept.with_name("rejected.json").read_text())
+    assert meta["status"] == 200 and meta["content_type"].startswith("text/html") and CANARY not in json.dumps(meta)
+    [(message,)] = _query(wd, "SELECT message FROM meta.run WHERE flow = 'api_insee'")
+    assert message.endswith(f"(the response is kept in {kept})")
 
 
 def test_insee_equal_cursor_late_arrivals_are_loaded_once(wd, monkeypatch):  # T10

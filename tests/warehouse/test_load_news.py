@@ -17,6 +17,7 @@ from tests.builders import siren
 from tests.oracles import table_hashes
 from warehouse.db import connect_snapshot, connect_writer
 from warehouse.faults import InjectedFailure
+from warehouse.journal import was_committed
 
 COMPANIES = [
     ("ISSY DATA LABS", None, "92040"), ("BILLANCOURT CLOUD", None, "92012"), ("TELECOM HORIZON FRANCE", "THF", "92040"),
@@ -133,6 +134,16 @@ def test_failure_leaves_the_warehouse_unchanged(workdir, pool, monkeypatch):
         run(workdir, pool, fail_at="before_commit", monkeypatch=monkeypatch)
     assert table_hashes(workdir.warehouse) == before
     assert run(workdir, pool)["counts"]["new_stories"] > 0
+
+
+def test_a_failure_after_the_news_commit_says_the_stories_are_safe_and_a_rerun_adds_nothing(workdir, pool,
+                                                                                          monkeypatch):
+    with pytest.raises(common.CommittedButUnfinished, match="the news load is loaded and committed"):
+        run(workdir, pool, fail_at="after_commit", monkeypatch=monkeypatch)
+    stories = q(workdir.warehouse, "SELECT count(*) FROM core.news_article")[0][0]
+    [(run_id, status)] = q(workdir.warehouse, "SELECT run_id, status FROM meta.run WHERE flow = 'news'")
+    assert stories > 0 and status == "success" and was_committed(workdir.warehouse, run_id)
+    assert run(workdir, pool)["counts"]["new_stories"] == 0
 
 
 def test_snapshot_publishes_only_public_news(workdir, pool):

@@ -1,5 +1,5 @@
 -- News views. Published: stories (title, lead, link, where they appeared) and CONFIDENT company mentions only.
--- Not published: article bodies, bylines (natural persons' names), low-confidence mentions, MinHash signatures.
+-- Not published: article bodies, bylines (natural persons' names), low-confidence mentions, URL keys.
 
 CREATE OR REPLACE VIEW marts.news_appearances AS
 SELECT article_id,
@@ -35,8 +35,10 @@ SELECT
     m.article_id,
     m.siren,
     c.name AS company_name,
+    m.surface,
     m.method,
     m.confidence,
+    m.evidence,
     a.month,
     a.published_at,
     a.title,
