@@ -38,3 +38,12 @@ def word(table: dict[str, str], code: str | None) -> str:
     if code is None or code == "":
         return "—"
     return table.get(code, f"autre ({code})")
+
+
+# How a story's mention was linked to a company (article_mention.method): « reconnue par … ».
+MENTION_METHODS = {"siren": "son SIREN", "name": "son nom", "alias": "un autre de ses noms", "short_name": "son nom court",
+                   "sigle": "son sigle", "name+legal_form": "son nom et sa forme juridique",
+                   "name+descriptor": "son nom et sa désignation", "name+full_name": "son nom complet",
+                   "name+context": "son nom et le contexte", "sigle+full_name": "son sigle et son nom complet",
+                   "initials+full_name": "ses initiales et son nom complet", "brand_extension": "une marque de son nom",
+                   "group_brand": "une marque de son groupe"}

@@ -11,6 +11,7 @@ from datetime import date
 
 import duckdb
 
+from radar.labels import MENTION_METHODS
 from radar.months import add_months
 from reports.queries import rows
 
@@ -60,12 +61,7 @@ INTRODUCTIONS_SQL = """
 HAS_COLUMN_SQL = """
     SELECT count(*) > 0 FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = $table
     AND column_name = $column"""
-METHODS = {"siren": "son SIREN", "name": "son nom", "alias": "un autre de ses noms", "short_name": "son nom court",
-           "sigle": "son sigle", "name+legal_form": "son nom et sa forme juridique",
-           "name+descriptor": "son nom et sa désignation", "name+full_name": "son nom complet",
-           "name+context": "son nom et le contexte", "sigle+full_name": "son sigle et son nom complet",
-           "initials+full_name": "ses initiales et son nom complet", "brand_extension": "une marque de son nom",
-           "group_brand": "une marque de son groupe"}
+METHODS = MENTION_METHODS
 
 
 def source_runs(con: duckdb.DuckDBPyConnection, source: str) -> dict:

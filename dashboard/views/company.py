@@ -9,7 +9,7 @@ from dashboard import company_queries as q
 from dashboard import fmt, queries
 from dashboard.text import md_escape, safe_url
 from dashboard.ui import date_column, not_collected, page_header, read_filters, snapshot, table
-from radar.labels import EVENT_KINDS, EVENT_SOURCES, LEGAL_FORM_STATUSES, word
+from radar.labels import EVENT_KINDS, EVENT_SOURCES, LEGAL_FORM_STATUSES, MENTION_METHODS, word
 
 
 def _detail(kind: str, row, bands: dict) -> str:
@@ -109,7 +109,7 @@ with snapshot() as snap:
     if articles.empty:
         not_collected("Presse", runs.get("news", 0))
     else:
-        articles["method"] = articles["method"].map(lambda m: f"reconnue par {m}" if m else "")
+        articles["method"] = articles["method"].map(lambda m: f"reconnue par {MENTION_METHODS.get(m, m)}" if m else "")
         table(_links(articles, "url"), {"published_at": date_column("Publié le"), "title": "Titre",
                                         "method": "Lien avec l'entreprise",
                                         "url": st.column_config.LinkColumn("Article", display_text="lire")})

@@ -184,6 +184,8 @@ def test_company_sheet_escapes_source_text(monkeypatch, salted):
     assert XSS in header.replace("\\", "") and IMG in shown
     assert "javascript:" not in shown and "data:text/html" not in shown
     assert fr(1250000) in shown and sirens["partner"] in shown  # finances and suggested contacts
+    assert "reconnue par son nom" in shown and "reconnue par son SIREN" in shown  # words, never `name`
+    assert "reconnue par name" not in shown
     assert "non chargée" not in text
     at = run_page(monkeypatch, snapshot, "company", siren=sirens["curly"])
     assert MUSTACHE.replace("{", "\\{").replace("}", "\\}").replace("*", "\\*") in at.header[0].value
