@@ -15,8 +15,11 @@ HERE = Path(__file__).parent / "views"
 # A process of its own: `radar dashboard` replaced itself with Streamlit, and the command line's setup went with it.
 install_log_redaction()
 st.set_page_config(page_title="Radar de l’écosystème", layout="wide")  # no page_icon: an icon would be fetched from a CDN
+# Streamlit serves the default page at the root only: /vue-ensemble, the overview's own address, is a second,
+# hidden entry for the same page (a shared link to it would otherwise open "Page not found").
 PAGES = [
-    st.Page(HERE / "overview.py", title="Vue d'ensemble", url_path="vue-ensemble", default=True),
+    st.Page(HERE / "overview.py", title="Vue d'ensemble", url_path="accueil", default=True),
+    st.Page(HERE / "overview.py", title="Vue d'ensemble", url_path="vue-ensemble", visibility="hidden"),
     st.Page(HERE / "map.py", title="Carte", url_path="carte"),
     st.Page(HERE / "companies.py", title="Entreprises", url_path="entreprises"),
     st.Page(HERE / "company.py", title="Fiche entreprise", url_path="fiche"),

@@ -57,3 +57,15 @@ def timestamp(value) -> str:
     from babel.dates import format_datetime
 
     return format_datetime(value, format="dd/MM/y HH:mm", tzinfo="Europe/Paris", locale=LOCALE)
+
+
+def of_month(value: date | None) -> str:
+    """« d'octobre 2026 », « de mars 2026 »: the month after « de », elided before a vowel."""
+    text = month(value)
+    return f"d'{text}" if text[:1] in "aeiouy" else f"de {text}"
+
+
+def euros(value) -> str:
+    if value is None or value != value:  # None or NaN
+        return "–"
+    return format_decimal(round(value), locale=LOCALE) + " €"

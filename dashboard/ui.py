@@ -16,7 +16,7 @@ from dashboard.snapshot import Snapshot, SnapshotReader, open_snapshot
 from dashboard.text import md_escape
 
 SNAPSHOT_ENV = "RADAR_DASHBOARD_SNAPSHOT"
-MISSING = "source non chargée"
+EMPTY_CELL = "–"  # what a table shows for a missing value (Streamlit would write "None")
 
 
 _READERS: dict[str, SnapshotReader] = {}
@@ -131,5 +131,25 @@ def filter_sidebar(snap: Snapshot, f: Filters, *, search: bool = False, created:
     return replace(f, **changes)
 
 
-def missing_source(label: str) -> None:
-    st.info(f"{label} : {MISSING} dans cet instantané.")
+def table(df, columns: dict, **kwargs) -> None:
+    """A table with French column labels (`columns`: column -> label or st.column_config), only those columns, in
+    that order, and « – » for a missing value."""
+    config = {c: (v if not isinstance(v, str) else st.column_config.Column(v)) for c, v in columns.items()}
+    st.dataframe(df, hide_index=True, width="stretch", column_order=list(columns), column_config=config,
+                 placeholder=EMPTY_CELL, **kwargs)
+
+
+def number_column(label: str, **kwargs):
+    return st.column_config.NumberColumn(label, format="localized", **kwargs)
+
+
+def date_column(label: str):
+    return st.column_config.DateColumn(label, format="DD/MM/YYYY")
+
+
+def not_collected(label: str, flow_runs: int) -> None:
+    """Say why a section is empty: the source never ran here, or it ran and found nothing."""
+    if flow_runs:
+        st.caption(f"{label} : rien pour cette entreprise.")
+    else:
+        st.info(f"{label} : aucune collecte n'a encore eu lieu pour ce territoire.")

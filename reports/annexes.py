@@ -16,6 +16,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 
+from reports.introductions import RULE_LABELS
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -86,34 +88,56 @@ def _write_atomic(path: Path, data: bytes) -> Path:
 
 # --- the report's annexes ---------------------------------------------------------------------------------------
 
-EVENT_COLUMNS = [("name", "Nom"), ("siret", "SIRET"), ("siren", "SIREN"), ("commune_name", "Commune"),
-                 ("commune_code", "Code commune"), ("naf_code", "Code activité"), ("naf_label", "Activité"),
-                 ("headcount_label", "Tranche d'effectif"), ("event_date", "Date"),
-                 ("from_commune", "Venant de (code commune)"), ("to_commune", "Vers (code commune)"),
-                 ("from_band_label", "Tranche précédente"), ("to_band_label", "Nouvelle tranche")]
-DIFFICULTY_COLUMNS = [("name", "Nom"), ("siren", "SIREN"), ("commune_name", "Commune"), ("naf_label", "Activité"),
-                      ("procedure", "Procédure"), ("judgment_nature", "Jugement"), ("judgment_date", "Date"),
-                      ("url", "Annonce BODACC")]
-PRESS_COLUMNS = [("published_at", "Publié le"), ("title", "Titre"), ("source_name", "Source"),
-                 ("companies", "Entreprises citées"), ("url", "Lien")]
+EVENT_COLUMNS = [("name", "Nom"), ("siret", "SIRET"), ("siren", "SIREN"), ("is_head_office", "Siège"),
+                 ("commune_name", "Commune"), ("commune_code", "Code commune"), ("naf_code", "Code activité"),
+                 ("naf_label", "Activité"), ("from_naf", "Ancien code activité"), ("headcount_label", "Effectif"),
+                 ("event_date", "Date"), ("from_commune_name", "Venant de"), ("from_commune", "Venant de (code)"),
+                 ("to_commune_name", "Vers"), ("to_commune", "Vers (code)"), ("from_band_label", "Tranche précédente"),
+                 ("to_band_label", "Nouvelle tranche")]
+BALANCE_COLUMNS = [("establishments_before", "Début de mois"), ("creations", "Créations"),
+                   ("closures", "Fermetures"), ("move_ins", "Arrivées"), ("move_outs", "Départs"),
+                   ("sector_entries", "Entrées d'activité"), ("sector_exits", "Sorties d'activité"),
+                   ("other_changes", "Autres mouvements"), ("establishments", "Fin de mois")]
+COMMUNE_COLUMNS = [("label", "Commune"), ("commune_code", "Code commune")] + BALANCE_COLUMNS
+SECTOR_COLUMNS = [("naf_code", "Code activité"), ("naf_label", "Activité")] + BALANCE_COLUMNS
+TREND_COLUMNS = [("month", "Mois"), ("companies", "Entreprises"), ("establishments", "Établissements")] + \
+    BALANCE_COLUMNS[1:-1] + [("headcount_ups", "Hausses de tranche d'effectif")]
+DIFFICULTY_COLUMNS = [("name", "Nom"), ("siren", "SIREN"), ("commune_name", "Commune"), ("naf_code", "Code activité"),
+                      ("activity", "Activité"), ("procedure", "Procédure"), ("judgment_nature", "Jugement"),
+                      ("judgment_date", "Date"), ("url", "Annonce BODACC")]
+PRESS_COLUMNS = [("published_at", "Publié le"), ("title", "Titre"), ("sources", "Sources"), ("name", "Entreprise"),
+                 ("siren", "SIREN"), ("how", "Reconnue par"), ("evidence", "Indices"), ("url", "Lien")]
 INTRODUCTION_COLUMNS = [("rank", "Rang"), ("name_a", "Entreprise A"), ("siren_a", "SIREN A"),
                         ("name_b", "Entreprise B"), ("siren_b", "SIREN B"), ("rule_label", "Règle"),
                         ("reason", "Pourquoi"), ("score", "Score")]
-SHEET_TITLES = {"creation": "Créations", "closure": "Fermetures", "move_in": "Arrivées", "move_out": "Départs",
-                "headcount_up": "Hausses d'effectif"}
+SOURCE_COLUMNS = [("month", "Mois"), ("source", "Origine"), ("etablissements_file", "Fichier des établissements"),
+                  ("etablissements_sha256", "SHA-256 des établissements"),
+                  ("etablissements_bytes", "Octets (établissements)"),
+                  ("unites_legales_file", "Fichier des unités légales"),
+                  ("unites_legales_sha256", "SHA-256 des unités légales"),
+                  ("unites_legales_bytes", "Octets (unités légales)"), ("loaded_at", "Chargé le"),
+                  ("run_id", "Exécution")]
+
+
+def _press_rows(press: dict) -> list[dict]:
+    return [dict(m, title=s["title"], sources=s["sources"], published_at=s["published_at"], url=s["url"])
+            for s in press["stories"] for m in s["companies"]]
 
 
 def annex_tables(context: dict) -> list[tuple[str, str, list[tuple[str, str]], list[dict]]]:
-    """(file stem, sheet title, columns, rows) of every list the report shows."""
-    tables = [(f"liste-{lst['kind']}", SHEET_TITLES.get(lst["kind"], lst["kind"]), EVENT_COLUMNS,
-               [dict(r, name=r.get("display_name", r.get("name"))) for r in lst["rows"]])
+    """(file stem, sheet title, columns, rows) of every table and list of the report, in full."""
+    tables = [(lst["annex"].removesuffix(".csv").removeprefix("annexe-"), lst["sheet"], EVENT_COLUMNS, lst["rows"])
               for lst in context["lists"]]
-    if context.get("difficulty", {}).get("loaded"):
-        tables.append(("entreprises-en-difficulte", "En difficulté", DIFFICULTY_COLUMNS,
-                       context["difficulty"]["rows"]))
-    if context.get("press", {}).get("loaded"):
-        tables.append(("presse", "Presse", PRESS_COLUMNS, context["press"]["rows"]))
-    tables.append(("mises-en-relation", "Mises en relation", INTRODUCTION_COLUMNS, context.get("introductions", [])))
+    tables += [
+        ("communes", "Communes", COMMUNE_COLUMNS, context["communes"]["rows"]),
+        ("activites", "Activités", SECTOR_COLUMNS, context["sectors"]["rows"]),
+        ("tendance", "Tendance", TREND_COLUMNS, context["trend"]),
+        ("entreprises-en-difficulte", "En difficulté", DIFFICULTY_COLUMNS, context["difficulty"]["rows"]),
+        ("presse", "Presse", PRESS_COLUMNS, _press_rows(context["press"])),
+        ("mises-en-relation", "Mises en relation", INTRODUCTION_COLUMNS,
+         [dict(r, rule_label=RULE_LABELS.get(r["rule"], r["rule"])) for r in context["introductions"]]),
+        ("sources", "Sources", SOURCE_COLUMNS, context["sources"]),
+    ]
     return tables
 
 

@@ -31,7 +31,6 @@ SERIES = (
     ("move_outs", "Départs", "#8A5A00", "v", "--"),
 )
 NET_COLOR = "#8C8C8C"
-BAR_COLOR = "#0062A3"
 _RC = {
     "font.family": "sans-serif",
     "font.size": 10,
@@ -102,7 +101,7 @@ def trend_chart(series: list[dict], month: date) -> Chart:
     x = list(range(len(months)))
 
     with matplotlib.rc_context(_RC):
-        fig = _figure(9, 3.8, left=0.75, right=1.55, bottom=0.45, top=0.15)
+        fig = _figure(9, 3.2, left=0.75, right=1.55, bottom=0.45, top=0.15)
         ax = fig.add_subplot()
         ax.bar(x, [0 if math.isnan(v) else v for v in values["net_change"]], color=NET_COLOR, width=0.6,
                label="Solde", zorder=1)
@@ -146,49 +145,3 @@ def _trend_alt(series: list[dict], month: date, period: str) -> str:
                  f"{_num(current['move_ins'])} arrivées, {_num(current['move_outs'])} départs, "
                  f"solde {_signed(current['net_change'])}.")
     return text + " Les valeurs exactes figurent dans le tableau qui suit."
-
-
-def _hbar(key: str, labels: list[str], values: list[int], title: str, alt: str) -> Chart:
-    with matplotlib.rc_context(_RC):
-        longest = max((len(t) for t in labels), default=10)
-        fig = _figure(9, 0.75 + 0.32 * max(len(labels), 1), left=0.2 + 0.075 * longest, right=0.3, bottom=0.5,
-                      top=0.1)
-        ax = fig.add_subplot()
-        y = list(range(len(labels)))
-        bars = ax.barh(y, values, color=BAR_COLOR, height=0.65)
-        ax.set_yticks(y, [_label(t) for t in labels])
-        ax.invert_yaxis()
-        ax.bar_label(bars, labels=[_num(v) for v in values], padding=3, fontsize=9)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _num(int(v))))
-        ax.set_xlim(0, max(values + [1]) * 1.12)
-        ax.set_xlabel("Établissements actifs")
-        ax.spines["left"].set_visible(False)
-        ax.tick_params(axis="y", length=0)
-    return Chart(key, title, alt, _to_svg(fig, key, title, alt))
-
-
-def commune_chart(rows: list[dict], month_label: str) -> Chart:
-    rows = sorted(rows, key=lambda r: (-r["establishments"], r["commune_name"] or r["commune_code"]))
-    labels = [r["commune_name"] or r["commune_code"] for r in rows]
-    values = [r["establishments"] for r in rows]
-    title = f"Établissements actifs du numérique par commune, {month_label}"
-    alt = "Barres horizontales : " + " ; ".join(f"{lab} {_num(v)}" for lab, v in zip(labels, values)) + "."
-    return _hbar("communes", labels, values, title, alt)
-
-
-def sector_chart(rows: list[dict], month_label: str, top: int = 12) -> Chart:
-    shown = [r for r in rows if r["establishments"] > 0][:top]
-    labels = [_shorten(f"{r['naf_code']} {r['naf_label'] or ''}".strip(), 48) for r in shown]
-    values = [r["establishments"] for r in shown]
-    title = f"Établissements actifs du numérique par activité, {month_label}"
-    if len(shown) < len([r for r in rows if r["establishments"] > 0]):
-        title += f" ({len(shown)} premières activités)"
-    alt = ("Barres horizontales : " + " ; ".join(f"{r['naf_code']} {r['naf_label'] or ''} {_num(r['establishments'])}"
-                                                  for r in shown[:5])
-           + (" ; les autres activités figurent dans le tableau." if len(shown) > 5 else "."))
-    return _hbar("sectors", labels, values, title, alt)
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"

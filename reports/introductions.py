@@ -1,4 +1,4 @@
-"""« Mises en relation »: pairs of companies of the territory that should meet, each with a one-line reason.
+"""« Mises en relation »: pairs of companies of the territory that should meet, each with the facts of its reason.
 
 Three rules, each a pure function over plain records (hand-made in tests, read from the masked `pub` views
 or the snapshot in production):
@@ -10,14 +10,16 @@ or the snapshot in production):
 `rank_pairs` then keeps one pair per couple of SIRENs (best score), drops pairs already suggested in the last
 months, limits how often one company appears, and caps the list. Units without a published name (partially
 diffusible individuals) never take part.
+
+A pair keeps facts, never a sentence: who is new or in difficulty, the distance, the procedure, the article.
+The published view (`pub.introduction`, warehouse/sql/views_delivery.sql) writes the French sentence from them and
+from the masked names each time it is published, so a name is never stored and never outlives its consent.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-
-from babel.numbers import format_decimal
 
 RULES = ("new_neighbour", "same_story", "difficulty_peer")
 RULE_LABELS = {"new_neighbour": "Nouvelle entreprise et voisine complémentaire",
@@ -60,8 +62,6 @@ class Firm:
 @dataclass(frozen=True)
 class Mention:
     article_id: str
-    title: str
-    source_name: str | None
     siren: str
     confidence: float
 
@@ -71,7 +71,7 @@ class Pair:
     siren_a: str
     siren_b: str
     rule: str
-    reason: str
+    facts: dict
     score: float
 
     @property
@@ -120,26 +120,22 @@ def distance_km(a: Firm, b: Firm) -> float | None:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
-def _nearness(a: Firm, b: Firm, limit: float) -> tuple[float, float] | None:
-    """(distance in km, proximity factor in [0.5, 1]) if near enough; the same commune without coordinates
-    counts as half the limit."""
+def _nearness(a: Firm, b: Firm, limit: float) -> tuple[float | None, float] | None:
+    """(distance in km, proximity factor in [0.5, 1]) if near enough; the same commune without coordinates has
+    no distance and scores as half the limit."""
     d = distance_km(a, b)
     if d is None:
         if not a.commune_code or a.commune_code != b.commune_code:
             return None
-        d = limit / 2
+        return None, 0.75
     if d > limit:
         return None
-    return d, 1.0 - 0.5 * d / limit if limit else 1.0
+    return round(d, 1), 1.0 - 0.5 * d / limit if limit else 1.0
 
 
-def _km(d: float) -> str:
-    return format_decimal(round(d, 1), locale="fr_FR") + " km"
-
-
-def _pair(x: str, y: str, rule: str, reason: str, score: float) -> Pair:
+def _pair(x: str, y: str, rule: str, facts: dict, score: float) -> Pair:
     a, b = sorted((x, y))
-    return Pair(a, b, rule, reason, round(score, 4))
+    return Pair(a, b, rule, facts, round(score, 4))
 
 
 def _named(firms) -> list[Firm]:
@@ -169,10 +165,8 @@ def rule_new_neighbour(new: list[Firm], established: list[Firm], cfg: Introducti
             if near is None:
                 continue
             d, factor = near
-            where = n.commune_name or n.commune_code or "dans le territoire"
-            reason = (f"{n.name} vient de se créer à {where} ({n.naf_label or n.naf_code}) ; {e.name}, à {_km(d)}, "
-                      f"a une activité complémentaire ({e.naf_label or e.naf_code}).")
-            pairs.append(_pair(n.siren, e.siren, "new_neighbour", reason, weight * factor))
+            pairs.append(_pair(n.siren, e.siren, "new_neighbour", {"new": n.siren, "distance_km": d},
+                               weight * factor))
     return pairs
 
 
@@ -189,11 +183,7 @@ def rule_same_story(mentions: list[Mention], firms: dict[str, Firm], cfg: Introd
         sirens = sorted(cited)
         for i, x in enumerate(sirens):
             for y in sirens[i + 1:]:
-                m = cited[x]
-                title = m.title if len(m.title) <= 100 else m.title[:99].rstrip() + "…"
-                source = f" ({m.source_name})" if m.source_name else ""
-                reason = f"{firms[x].name} et {firms[y].name} sont cités dans le même article : « {title} »{source}."
-                pairs.append(_pair(x, y, "same_story", reason,
+                pairs.append(_pair(x, y, "same_story", {"article_id": article_id},
                                    weight * min(cited[x].confidence, cited[y].confidence)))
     return pairs
 
@@ -212,10 +202,8 @@ def rule_difficulty_peer(in_difficulty: list[Firm], established: list[Firm], cfg
                 continue
             d, factor = near
             size = 0.6 + 0.4 * e.headcount_rank / top_rank
-            procedure = f" ({t.procedure})" if t.procedure else ""
-            reason = (f"{t.name} fait l'objet d'une procédure collective{procedure} ; {e.name}, même activité "
-                      f"({e.naf_label or e.naf_code}), à {_km(d)}, pourrait la reprendre ou la soutenir.")
-            pairs.append(_pair(t.siren, e.siren, "difficulty_peer", reason, weight * factor * size))
+            facts = {"troubled": t.siren, "procedure": t.procedure, "distance_km": d}
+            pairs.append(_pair(t.siren, e.siren, "difficulty_peer", facts, weight * factor * size))
     return pairs
 
 

@@ -15,15 +15,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import duckdb
+
 from radar.config import Territory, Workdir
+from radar.months import parse_month
 from reports import email as mail
 from reports.annexes import write_annexes
+from reports.formats import month_long
 from reports.introduction_inputs import gather
 from reports.introductions import config_from_territory, suggest
 from reports.pdf import render_pdf
-from reports.render import ReportError, environment, month_long, parse_month, render_html
+from reports.render import ReportError, environment, render_html
 from warehouse import load_delivery as ledger
 from warehouse.db import connect_snapshot, connect_writer
+from warehouse.migrate import migrate
 
 # A report waits for a running load to finish rather than failing at once (loads take minutes, not hours).
 LOCK_TIMEOUT_ENV = "RADAR_WRITER_LOCK_TIMEOUT"
@@ -76,6 +81,7 @@ def prepare_introductions(workdir: Workdir, territory: Territory, month: str) ->
     m = parse_month(month)
     cfg = config_from_territory(territory.raw)
     with _writer(workdir) as con:
+        migrate(con)  # `radar report` may be the first command after an upgrade: the pairs' table as this code writes it
         ledger.ensure_delivery_views(con)
         if ledger.has_introductions(con, m):
             return None
@@ -90,14 +96,12 @@ def snapshot_has_introductions(workdir: Workdir, month: str) -> bool:
     """Whether the published snapshot already carries the month's pairs (as many as the warehouse has)."""
     if not workdir.published.is_file():
         return False
-    from reports.queries import INTRODUCTION_COLUMNS, has_relation
-
     m = parse_month(month)
     con = connect_snapshot(workdir.published)
     try:
-        if not has_relation(con, "introduction", INTRODUCTION_COLUMNS):
-            return False
         published = con.execute("SELECT count(*) FROM introduction WHERE month = ?", [m]).fetchone()[0]
+    except duckdb.CatalogException:  # a snapshot published before this code: publish again
+        return False
     finally:
         con.close()
     with _writer(workdir) as con:
@@ -122,11 +126,15 @@ def produce_report(workdir: Workdir, territory: Territory, month: str, *,
 
 
 def _headline(context: dict) -> dict:
+    """What the e-mail says: the headline figures and, for each other section, its count or why it has none."""
+    empty = context["empty"]
     return {"title": context["title"], "month_label": context["month_label"], "territory": context["territory"],
-            "cards": context["cards"],
-            "difficulty": len(context["difficulty"]["rows"]) if context["difficulty"]["loaded"] else None,
-            "press": len(context["press"]["rows"]) if context["press"]["loaded"] else None,
-            "introductions": len(context["introductions"])}
+            "cards": context["cards"], "balance": context["balance"],
+            "sections": [("Entreprises en difficulté à contacter", len(context["difficulty"]["rows"]),
+                          empty["difficulty"]),
+                         ("Articles du mois citant une entreprise du territoire", len(context["press"]["stories"]),
+                          empty["press"]),
+                         ("Mises en relation proposées", len(context["introductions"]), empty["introductions"])]}
 
 
 def _record(workdir: Workdir, **fields) -> None:

@@ -35,12 +35,17 @@ def prefect_harness(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def demo_snapshot(tmp_path_factory) -> Path:
-    """One demo snapshot per test session (tests/snapshots.py), shared by the dashboard, docs and compatibility
-    tests."""
-    from tests.snapshots import build_demo_snapshot
+def demo(tmp_path_factory):
+    """The demo built once per test session by the pipeline's own steps (tests/snapshots.py): every source, the
+    latest month's introductions, published. Shared by the report, dashboard, docs and compatibility tests."""
+    from tests.snapshots import build_demo
 
-    return build_demo_snapshot(tmp_path_factory.mktemp("demo"))
+    return build_demo(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(demo) -> Path:
+    return demo.snapshot
 
 
 @pytest.fixture
@@ -58,3 +63,11 @@ def fresh_log_redaction(monkeypatch):
     logging.setLogRecordFactory(factory)
     for logger, filters in saved:
         logger.filters = filters
+
+
+@pytest.fixture(scope="session")
+def consent(tmp_path_factory):
+    """A unit named in November's introductions withdraws its consent in December (tests/consent.py, T39)."""
+    from tests.consent import build_consent
+
+    return build_consent(tmp_path_factory.mktemp("consent"))

@@ -16,6 +16,8 @@ _BAND = "INSEE headcount band code: NN (no employee), 00, 01 (1-2) ... 53 (10,00
 _P_NAME = "NULL when the unit's current statutDiffusion is P and the unit is a natural person"
 _STATE_SOURCE = ("Where the current state comes from: sirene = the latest loaded monthly stock; insee = an INSEE API "
                  "daily delta processed after that stock (provisional until the next stock, which then wins)")
+_DISPLAY_NAME = ("The name every output shows for the company: its usual name (denominationUsuelle1UniteLegale), else "
+                 "its name, else '(nom non diffusible)' (a partially diffusible individual)")
 _STATS = {
     "establishments": "Active establishments in the territory at the month's end",
     "creations": "Establishments created in the territory, first shown by this month's stock (event_date may be earlier)",
@@ -23,15 +25,32 @@ _STATS = {
     "move_ins": "Establishments (or head offices transferred) that arrived in the territory this month",
     "move_outs": "Establishments (or head offices transferred) that left the territory this month",
 }
+# The stock before, the movements between, the stock after: before + movements = after, row by row.
+_BALANCE = {
+    "establishments_before": "Active establishments at the previous loaded month's end (NULL for the first "
+                             "loaded month)",
+    "sector_entries": "Establishments whose activity changed into the row's perimeter this month (sector_change "
+                      "events)",
+    "sector_exits": "Establishments whose activity changed out of the row's perimeter this month",
+    "other_changes": "What no event explains: establishments - establishments_before - (creations - closures + "
+                     "move_ins - move_outs + sector_entries - sector_exits), e.g. a head office transferred within "
+                     "the territory (no event) or a code outside NAF rev. 2; NULL when moves are not available",
+}
 
 DICTIONARY: dict[str, tuple[str, dict[str, str]]] = {
     "company": ("One row per legal unit (SIREN) with at least one establishment ever located in the territory; "
                 "its current state (latest loaded month).", {
         "siren": _SIREN,
         "name": "Name: the legal person's name, or the natural person's usual name; " + _P_NAME,
+        "usual_name": "Usual name of the legal unit (denominationUsuelle1UniteLegale); NULL when the unit's "
+                      "statutDiffusion is P",
+        "display_name": _DISPLAY_NAME,
         "sigle": "Acronym; NULL when the unit's statutDiffusion is P",
         "legal_form": "INSEE legal form code (catégorie juridique, 4 digits; 1000 = individual entrepreneur)",
-        "legal_form_label": "Label of the legal form",
+        "legal_form_label": "Label of the legal form, retired codes included; NULL when the code is unknown to "
+                            "the nomenclature (legal_form_status = 'unknown')",
+        "legal_form_status": "current (in INSEE's list), retired (a code INSEE has withdrawn that older units "
+                             "still carry, e.g. 5720 SASU, 5498 SARL unipersonnelle) or unknown; NULL without code",
         "is_individual": "True for an individual entrepreneur (legal form 1000)",
         "naf_code": "Main activity code of the legal unit. " + _NAF,
         "naf_label": "Label of the activity code",
@@ -59,10 +78,11 @@ DICTIONARY: dict[str, tuple[str, dict[str, str]]] = {
         "nic": "NIC: the 5 last digits of the SIRET",
         "name": "Usual name or sign of the establishment, else its company's name; " + _P_NAME,
         "sign": "First sign (enseigne); NULL when the establishment's statutDiffusion is P",
+        "company_display_name": "Display name of its company (company.display_name): the name outputs show",
         "street_address": "Number and street; NULL when the establishment's statutDiffusion is P",
         "postcode": "Postcode (not used to locate: CEDEX codes differ from communes)",
         "commune_code": "INSEE code of the commune where the establishment is",
-        "commune_name": "Name of the commune",
+        "commune_name": "Name of the commune (the territory file's spelling, else SIRENE's label in usual case)",
         "in_territory": "True when the establishment is currently in the territory (False: it moved out)",
         "naf_code": _NAF,
         "naf_nomenclature": "Nomenclature of naf_code: NAFRev2, or NAFRev1/NAF1993/NAP for long-closed units",
@@ -114,12 +134,19 @@ DICTIONARY: dict[str, tuple[str, dict[str, str]]] = {
         "is_tech": "details.is_tech as a column", "is_head_office": "details.is_head_office as a column",
         "commune_code": "details.commune_code as a column", "naf_code": "details.naf_code as a column",
         "evidence": "Link to the evidence (notice, article) when there is one",
+        "commune_name": "Name of the commune of commune_code",
+        "from_commune": "details.from_commune (move_in: INSEE code of the commune it came from)",
+        "from_commune_name": "Name of from_commune (SIRENE's label in usual case outside the territory)",
+        "to_commune": "details.to_commune (move_out: INSEE code of the commune it went to)",
+        "to_commune_name": "Name of to_commune",
     }),
     "territory_monthly": ("Monthly figures of the territory (scope 'all' or 'tech'): stock, creations, closures, "
                           "moves, net change. Establishment counts; company_* columns count head offices.", {
         "month": _MONTH, "scope": "'all' activities or 'tech' (default sector set)",
         "companies": "Companies with at least one active establishment in the territory",
-        "net_change": "creations + move_ins - closures - move_outs",
+        "net_change": "creations + move_ins - closures - move_outs (registry movements only; the stock's change "
+                      "is establishments - establishments_before, which also counts sector changes and "
+                      "other_changes)",
         "headcount_ups": "Establishments that moved up a headcount band",
         "headcount_downs": "Establishments that moved down a headcount band",
         "company_creations": "Head offices created in the territory", "company_closures": "Head offices closed",
@@ -131,14 +158,31 @@ DICTIONARY: dict[str, tuple[str, dict[str, str]]] = {
                             "(stock_month.source = 'historique'): moves and headcounts are not available there, so "
                             "move_ins, move_outs, net_change, company_move_* and headcount_* are NULL (n.d.), and "
                             "headcount_* of the month after it too",
+        **_BALANCE,
+        "sector_entries": "Establishments whose activity changed into the tech perimeter this month (0 for "
+                          "scope 'all')",
+        "sector_exits": "Establishments whose activity changed out of the tech perimeter this month (0 for "
+                        "scope 'all')",
     }),
-    "territory_monthly_by_commune": ("Monthly figures by commune of the territory and tech flag.", {
+    "territory_monthly_by_commune": ("Monthly figures by commune of the territory and tech flag, every commune "
+                                     "every loaded month: establishments_before + creations - closures + move_ins "
+                                     "- move_outs + sector_entries - sector_exits + other_changes = "
+                                     "establishments.", {
         "month": _MONTH, "commune_code": "INSEE commune code", "commune_name": "Commune", "is_tech": _IS_TECH,
-        **_STATS,
+        **_STATS, **_BALANCE,
+        "sector_entries": "Establishments of the commune whose activity entered (is_tech) or left (not is_tech) the "
+                          "tech perimeter this month",
+        "sector_exits": "Establishments of the commune whose activity left (is_tech) or entered (not is_tech) the "
+                        "tech perimeter this month",
     }),
-    "territory_monthly_by_activity": ("Monthly figures by activity code and tech flag.", {
-        "month": _MONTH, "naf_code": _NAF, "naf_label": "Label", "section": "NAF section letter", "is_tech": _IS_TECH,
-        **_STATS,
+    "territory_monthly_by_activity": ("Monthly figures by activity code and tech flag (codes with establishments "
+                                      "or movements that month): establishments_before + movements + "
+                                      "other_changes = establishments.", {
+        "month": _MONTH, "naf_code": _NAF, "naf_label": "Label", "naf_short_label": "Short label (at most 40 "
+        "characters)", "section": "NAF section letter", "is_tech": _IS_TECH,
+        **_STATS, **_BALANCE,
+        "sector_entries": "Establishments whose activity code changed to this code this month",
+        "sector_exits": "Establishments whose activity code changed from this code this month",
     }),
     "quarantine_summary": ("Rows set aside by validation, per month, run, entity and rule broken.", {
         "month": _MONTH, "run_id": "Run that loaded the month", "entity": "establishment or company",
@@ -165,15 +209,19 @@ DICTIONARY: dict[str, tuple[str, dict[str, str]]] = {
     }),
     "ref_commune": ("Communes of the territory.", {"code": "INSEE commune code", "name": "Name",
                                                     "postcodes": "Postcodes"}),
-    "ref_naf": ("NAF rev.2 sub-classes.", {"code": "Code with the dot", "label": "Label", "section": "Section letter",
-                                           "section_label": "Section label"}),
+    "ref_naf": ("NAF rev.2 sub-classes.", {"code": "Code with the dot", "label": "Label",
+                                           "short_label": "Short label for narrow columns (at most 40 characters)",
+                                           "section": "Section letter", "section_label": "Section label"}),
     "ref_sector": ("Sector sets of the territory (tech perimeter).", {
         "set_name": "Set name", "set_label": "Label", "nomenclature": "NAFRev2 or NAF2025", "naf_code": "Code",
         "is_default": "True for the set that defines is_tech"}),
     "ref_headcount_band": ("INSEE headcount bands.", {"code": "Band code", "label": "Label",
+                                                      "short_label": "Short label (e.g. 'Aucun salarié')",
                                                       "rank": "Order of the bands", "min_employees": "Lower bound",
                                                       "max_employees": "Upper bound (NULL: open)"}),
-    "ref_legal_form": ("INSEE legal forms.", {"code": "4-digit code", "label": "Label"}),
+    "ref_legal_form": ("INSEE legal forms, with the codes INSEE has retired that older units still carry.", {
+        "code": "4-digit code", "label": "Label",
+        "is_retired": "True for a code INSEE has withdrawn from its current list (e.g. 5720, 5498)"}),
     "snapshot_info": ("What this snapshot reflects: one row.", {
         "published_at": "When the snapshot was published (UTC)",
         "latest_month": "Latest stock month loaded", "months_loaded": "Number of months loaded",

@@ -31,6 +31,7 @@ ENTRIES: dict[str, tuple[str, dict[str, str]]] = {
                               "judgment.", {
         "siren": _SIREN,
         "name": "Company name from the registry (NULL for a partially diffusible individual entrepreneur)",
+        "display_name": "The name outputs show (company.display_name)",
         "commune_code": "INSEE code of the commune of the head office if in the territory, else of an "
                         "establishment in the territory",
         "naf_code": "Main activity code of the company (NAF rev.2, with the dot)",

@@ -8,7 +8,11 @@ ENTRIES = {
         "siren_a": "SIREN of the first company (siren_a < siren_b)",
         "siren_b": "SIREN of the second company",
         "rule": "Rule that suggested the pair: new_neighbour, same_story or difficulty_peer",
-        "reason": "The reason, in one French sentence, built from published names only",
+        "facts": "JSON facts of the reason, never a name: new (new_neighbour: SIREN of the new company), troubled "
+                 "and procedure (difficulty_peer), article_id (same_story), distance_km (NULL: same commune, no "
+                 "coordinates)",
+        "reason": "The reason in one French sentence, written at publication from facts and the companies' "
+                  "current display names (a unit that became partially diffusible is no longer named)",
         "score": "Rule weight times closeness (distance, mention confidence, size); higher first",
         "created_at": "When the pair was computed (UTC)",
     }),

@@ -57,11 +57,13 @@ def has_introductions(con: duckdb.DuckDBPyConnection, month: date) -> bool:
 
 
 def record_introductions(con: duckdb.DuckDBPyConnection, month: date, pairs: list) -> int:
-    """Replace the month's pairs, in one transaction."""
+    """Replace the month's pairs, in one transaction: SIRENs, rule, facts and score; never a name (the published
+    view writes the reason from the masked names)."""
     now = datetime.now(UTC)
     with transaction(con):
         con.execute("DELETE FROM core.introduction WHERE month = ?", [month])
         for rank, p in enumerate(pairs, start=1):
-            con.execute("INSERT INTO core.introduction VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [month, rank, p.siren_a, p.siren_b, p.rule, p.reason, p.score, now])
+            con.execute("INSERT INTO core.introduction (month, rank, siren_a, siren_b, rule, facts, score, created_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [month, rank, p.siren_a, p.siren_b, p.rule, json.dumps(p.facts, sort_keys=True), p.score, now])
     return len(pairs)

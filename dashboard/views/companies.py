@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import export, fmt, queries
 from dashboard.filters import SORTS, replace
-from dashboard.ui import filter_sidebar, page_header, read_filters, snapshot, write_filters
+from dashboard.ui import date_column, filter_sidebar, page_header, read_filters, snapshot, table, write_filters
 
 SORT_LABELS = {"nom": "Nom", "siren": "SIREN", "commune": "Commune", "activite": "Activité",
                "taille": "Tranche d'effectif", "etat": "État", "creation": "Date de création"}
@@ -28,9 +28,10 @@ with snapshot() as snap:
         st.caption(f"Affichage des {fmt.number(SHOWN)} premières ; les exports contiennent les {fmt.number(total)}.")
     shown = queries.export_frame(df)
     shown["Fiche"] = "./fiche?siren=" + df["siren"]
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "Date de création": st.column_config.DateColumn(format="DD/MM/YYYY"),
-        "Fiche": st.column_config.LinkColumn("Fiche", display_text="ouvrir")})
+    table(shown, {"Nom": "Nom", "SIREN": "SIREN", "Commune": "Commune", "Code NAF": "Code NAF",
+                  "Activité": "Activité", "Tranche d'effectif": "Tranche d'effectif", "État": "État",
+                  "Date de création": date_column("Date de création"),
+                  "Fiche": st.column_config.LinkColumn("Fiche", display_text="ouvrir")})
 
     e1, e2, _ = st.columns([1, 1, 4])
     everything = queries.export_frame(queries.companies(snap, f, limit=None)) if total <= 20000 else None

@@ -1,49 +1,42 @@
-"""Fiche entreprise: identity, establishments in the territory, timeline with evidence, finances, contacts."""
+"""Fiche entreprise: identity, establishments in the territory, timeline with evidence, BODACC notices, press,
+finances, suggested contacts."""
 
 import json
-import numbers
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
+from dashboard import company_queries as q
 from dashboard import fmt, queries
 from dashboard.text import md_escape, safe_url
-from dashboard.ui import missing_source, page_header, read_filters, snapshot
+from dashboard.ui import date_column, not_collected, page_header, read_filters, snapshot, table
+from radar.labels import EVENT_KINDS, EVENT_SOURCES, LEGAL_FORM_STATUSES, MENTION_METHODS, word
 
-NO_NAME = "(nom non diffusible)"
 
-
-def _detail(kind: str, details) -> str:
-    d = json.loads(details) if isinstance(details, str) else (details or {})
-    if kind in ("move_in", "creation") and d.get("from_commune"):
-        return f"depuis {d['from_commune']}"
-    if kind in ("move_out", "closure") and d.get("to_commune"):
-        return f"vers {d['to_commune']}"
+def _detail(kind: str, row, bands: dict) -> str:
+    """What changed, in words: from where, to where, which band, which activity."""
+    d = json.loads(row.details) if isinstance(row.details, str) else (row.details or {})
+    if kind == "move_in" and d.get("from_commune"):
+        return f"depuis {row.from_commune_name or d['from_commune']}"
+    if kind == "move_out" and d.get("to_commune"):
+        return f"vers {row.to_commune_name or d['to_commune']}"
     if kind == "headcount_change":
-        return f"tranche {d.get('from_band') or '?'} → {d.get('to_band') or '?'}"
+        return f"{bands.get(d.get('from_band'), '?')} → {bands.get(d.get('to_band'), '?')}"
     if kind == "sector_change":
-        return f"NAF {d.get('from_naf') or '?'} → {d.get('to_naf') or '?'}"
+        return f"code d'activité {d.get('from_naf') or '?'} → {d.get('to_naf') or '?'}"
     return ""
 
 
-def _known(value) -> bool:
-    if value is None or isinstance(value, (list, dict, str)):
-        return value not in (None, "", [], {})
-    return not pd.isna(value)
+def _legal_form(c: dict) -> str:
+    if c["legal_form"] is None:
+        return "–"
+    if c["legal_form_status"] == "unknown":
+        return f"code {c['legal_form']} ({LEGAL_FORM_STATUSES['unknown']})"
+    label = c["legal_form_label"]
+    return label + (" (code supprimé par l'INSEE)" if c["legal_form_status"] == "retired" else "")
 
 
-def _value(value) -> str:
-    if isinstance(value, (bool, np.bool_)):
-        return "oui" if value else "non"
-    if isinstance(value, numbers.Number):
-        return fmt.number(value)
-    return str(value)
-
-
-def _links_only(df: pd.DataFrame, column: str) -> pd.DataFrame:
-    if column in df.columns:
-        df[column] = df[column].map(safe_url)
+def _links(df, column: str):
+    df[column] = df[column].map(safe_url)
     return df
 
 
@@ -58,87 +51,100 @@ with snapshot() as snap:
         st.info("Saisissez un SIREN, ou ouvrez une fiche depuis la page Entreprises.")
         st.stop()
     st.query_params.from_dict({"siren": typed})
-    c = queries.company(snap, typed)
+    c = q.company(snap, typed)
     if c is None:
         st.warning("Ce SIREN n'est pas dans l'instantané du territoire.")
         st.stop()
+    runs = queries.successful_runs(snap)
 
-    st.header(md_escape(c["name"] or NO_NAME))
+    st.header(md_escape(c["display_name"]))
     cols = st.columns(4)
     cols[0].markdown(f"**SIREN**  \n{c['siren']}")
-    cols[1].markdown(f"**Forme juridique**  \n{md_escape(c['legal_form_label'] or '–')}")
-    cols[2].markdown(f"**Activité**  \n{md_escape(c['naf_code'])} – {md_escape(c['naf_label'] or '')}")
+    cols[1].markdown(f"**Forme juridique**  \n{md_escape(_legal_form(c))}")
+    cols[2].markdown(f"**Activité**  \n{md_escape(c['naf_code'] or '–')} – {md_escape(c['naf_label'] or '')}")
     cols[3].markdown(f"**Effectif**  \n{md_escape(c['headcount_label'] or 'Non renseigné')}")
     state = "Active" if c["state"] == "A" else f"Cessée le {fmt.day(c['closed_on'])}"
+    other_name = c["name"] and c["name"] != c["display_name"]
     st.markdown(f"Créée le {fmt.day(c['created_on'])} · {state} · "
                 f"{'secteur numérique' if c['is_tech'] else 'hors secteur numérique'}"
+                + (f" · dénomination {md_escape(c['name'])}" if other_name else "")
                 + (f" · sigle {md_escape(c['sigle'])}" if c["sigle"] else ""))
 
     st.subheader("Établissements dans le territoire")
-    est = queries.establishments_of(snap, typed)
+    est = q.establishments_of(snap, typed)
     est["is_head_office"] = est["is_head_office"].map({True: "Siège", False: "Secondaire"})
     est["state"] = est["state"].map({"A": "Actif", "F": "Fermé"})
-    st.dataframe(est, hide_index=True, width="stretch", column_config={
-        "siret": "SIRET", "name": "Nom", "street_address": "Adresse", "postcode": "Code postal",
-        "commune_name": "Commune", "naf_label": "Activité", "headcount_label": "Effectif",
-        "is_head_office": "Type", "state": "État",
-        "created_on": st.column_config.DateColumn("Création", format="DD/MM/YYYY"),
-        "closed_on": st.column_config.DateColumn("Fermeture", format="DD/MM/YYYY")})
+    table(est, {"siret": "SIRET", "sign": "Enseigne", "street_address": "Adresse", "postcode": "Code postal",
+                "commune_name": "Commune", "naf_label": "Activité", "headcount": "Effectif", "is_head_office": "Type",
+                "state": "État", "created_on": date_column("Création"), "closed_on": date_column("Fermeture")})
 
     st.subheader("Chronologie")
-    tl = queries.timeline(snap, typed)
+    tl = q.timeline(snap, typed)
     if tl.empty:
         st.caption("Aucun événement enregistré.")
     else:
-        tl["quoi"] = tl["kind"].map(lambda k: queries.EVENT_LABELS.get(k, k))
-        tl["précision"] = [_detail(k, d) for k, d in zip(tl["kind"], tl["details"])]
-        tl = _links_only(tl, "evidence")
-        st.dataframe(tl[["event_date", "quoi", "précision", "source", "siret", "evidence"]], hide_index=True,
-                     width="stretch", column_config={
-                         "event_date": st.column_config.DateColumn("Date", format="DD/MM/YYYY"),
-                         "quoi": "Événement", "source": "Source", "siret": "SIRET",
-                         "evidence": st.column_config.LinkColumn("Preuve", display_text="voir")})
+        tl["quoi"] = tl["kind"].map(lambda k: word(EVENT_KINDS, k))
+        band_labels = dict(zip(*(queries.bands(snap)[c] for c in ("code", "short_label"))))
+        tl["precision"] = [_detail(k, row, band_labels) for k, row in zip(tl["kind"], tl.itertuples())]
+        tl["origine"] = tl["source"].map(lambda s: word(EVENT_SOURCES, s))
+        table(_links(tl, "evidence"), {
+            "event_date": date_column("Date"), "quoi": "Événement", "precision": "Précision", "origine": "Source",
+            "siret": "SIRET", "evidence": st.column_config.LinkColumn("Preuve", display_text="voir")})
 
-    notices = queries.optional_rows(snap, "notice", typed)
     st.subheader("Annonces BODACC")
-    if notices is None:
-        missing_source("BODACC")
-    elif notices.empty:
-        st.caption("Aucune annonce.")
+    notices = q.notices(snap, typed)
+    if notices.empty:
+        not_collected("Annonces BODACC", runs.get("api_bodacc", 0))
     else:
-        for col in [c for c in notices.columns if "url" in c.lower()]:
-            notices[col] = notices[col].map(safe_url)
-        st.dataframe(notices, hide_index=True, width="stretch", column_config={
-            col: st.column_config.LinkColumn(col, display_text="voir") for col in notices.columns if "url" in col.lower()})
+        notices["notice_type"] = notices["notice_type"].map(
+            {"initial": "annonce", "rectificatif": "rectificatif", "annulation": "annulation"})
+        notices["is_cancelled"] = notices["is_cancelled"].map({True: "annulée ou rectifiée", False: "en vigueur"})
+        table(_links(notices, "url"), {
+            "published_on": date_column("Publiée le"), "family_label": "Famille", "notice_type": "Type",
+            "judgment_nature": "Jugement", "procedure": "Procédure", "tribunal": "Greffe",
+            "is_cancelled": "Statut", "url": st.column_config.LinkColumn("Annonce", display_text="voir")})
 
     st.subheader("Presse")
-    articles = queries.articles_of(snap, typed)
-    if articles is None:
-        missing_source("Presse")
-    elif articles.empty:
-        st.caption("Aucun article.")
+    articles = q.articles_of(snap, typed)
+    if articles.empty:
+        not_collected("Presse", runs.get("news", 0))
     else:
-        st.dataframe(_links_only(articles, "url"), hide_index=True, width="stretch",
-                     column_config={"url": st.column_config.LinkColumn("Lien", display_text="lire")})
+        articles["method"] = articles["method"].map(lambda m: f"reconnue par {MENTION_METHODS.get(m, m)}" if m else "")
+        table(_links(articles, "url"), {"published_at": date_column("Publié le"), "title": "Titre",
+                                        "method": "Lien avec l'entreprise",
+                                        "url": st.column_config.LinkColumn("Article", display_text="lire")})
 
     st.subheader("Finances")
-    fin = queries.optional_rows(snap, "company_enrichment", typed)
-    if fin is None:
-        missing_source("API Recherche d'entreprises")
-    elif fin.empty:
-        st.caption("Aucune donnée financière connue.")
+    found = q.enrichment(snap, typed)
+    if found is None:
+        not_collected("API Recherche d'entreprises", runs.get("api_recherche", 0))
     else:
-        known = [(k, v) for k, v in fin.iloc[0].items() if k != "siren" and _known(v)]
-        st.dataframe(pd.DataFrame({"champ": [k for k, _ in known], "valeur": [_value(v) for _, v in known]}),
-                     hide_index=True, width="stretch")
+        years = q.finance_years(found)
+        if years.empty:
+            st.caption("Aucun compte publié.")
+        else:
+            years["year"] = years["year"].astype(str)  # a year, not a number: « 2023 », never « 2 023 »
+            years["revenue"] = years["revenue"].map(fmt.euros)
+            years["net_result"] = years["net_result"].map(fmt.euros)
+            table(years, {"year": "Exercice", "revenue": "Chiffre d'affaires", "net_result": "Résultat net"})
+        facts = []
+        if found["categorie_entreprise"]:
+            facts.append(f"catégorie {found['categorie_entreprise']}"
+                         + (f" ({found['annee_categorie_entreprise']})" if found["annee_categorie_entreprise"] else ""))
+        if found["nombre_etablissements_ouverts"] is not None:
+            facts.append(f"{fmt.number(found['nombre_etablissements_ouverts'])} établissement(s) ouvert(s) en France")
+        if found["dirigeants_count"] is not None:
+            facts.append(f"{fmt.number(found['dirigeants_count'])} dirigeant(s)")
+        facts += q.flags(found)
+        if facts:
+            st.caption(md_escape(" · ".join(facts)))
 
     st.subheader("Contacts suggérés")
-    intro = queries.introductions_of(snap, typed)
-    if intro is None:
-        missing_source("Mises en relation")
-    elif intro.empty:
-        st.caption("Aucune mise en relation suggérée.")
+    intro = q.introductions_of(snap, typed)
+    if intro.empty:
+        st.caption("Aucune mise en relation suggérée pour cette entreprise.")
     else:
         intro["fiche"] = "./fiche?siren=" + intro["siren"]
-        st.dataframe(intro, hide_index=True, width="stretch",
-                     column_config={"fiche": st.column_config.LinkColumn("Fiche", display_text="ouvrir")})
+        table(intro, {"month": st.column_config.DateColumn("Mois", format="MM/YYYY"), "name": "Entreprise",
+                      "naf_label": "Activité", "reason": st.column_config.TextColumn("Pourquoi", width="large"),
+                      "fiche": st.column_config.LinkColumn("Fiche", display_text="ouvrir")})

@@ -1,11 +1,25 @@
-"""Signaux: companies in difficulty, the month's creations, arrivals and departures, companies moving up a band."""
+"""Signaux: companies in difficulty, the month's creations, arrivals, departures and activity changes, companies
+moving up a headcount band."""
 
 import streamlit as st
 
 from dashboard import fmt, queries
 from dashboard.filters import replace
 from dashboard.text import safe_url
-from dashboard.ui import missing_source, month_picker, page_header, read_filters, scope_picker, snapshot, write_filters
+from dashboard.ui import (
+    date_column,
+    month_picker,
+    not_collected,
+    page_header,
+    read_filters,
+    scope_picker,
+    snapshot,
+    table,
+    write_filters,
+)
+
+LISTS = (("creation", "Créations", "commune", "Commune"), ("move_in", "Arrivées", "from_commune", "Venant de"),
+         ("move_out", "Départs", "to_commune", "Vers"))
 
 with snapshot() as snap:
     page_header(snap, "Signaux")
@@ -18,33 +32,42 @@ with snapshot() as snap:
 
     st.subheader("Entreprises en difficulté")
     diff = queries.difficulties(snap, scope)
-    if diff is None:
-        missing_source("BODACC (procédures collectives)")
+    st.metric("Entreprises en difficulté", fmt.number(len(diff)))
+    if diff.empty:
+        not_collected("Annonces BODACC (procédures collectives)", queries.successful_runs(snap).get("api_bodacc", 0))
     else:
-        st.metric("Entreprises en difficulté", fmt.number(len(diff)))
-        links = [c for c in diff.columns if c == "url" or c.endswith("_url")]
-        for col in links:
-            diff[col] = diff[col].map(safe_url)
-        st.dataframe(diff, hide_index=True, width="stretch", column_config={
-            "siren": "SIREN", "name": "Nom", "naf_label": "Activité", "procedure": "Procédure",
-            "judgment_nature": "Jugement", "judgment_date": st.column_config.DateColumn("Date", format="DD/MM/YYYY"),
-            **{col: st.column_config.LinkColumn("Annonce", display_text="voir") for col in links}})
+        diff["url"] = diff["url"].map(safe_url)
+        table(diff, {"name": "Nom", "siren": "SIREN", "judgment_date": date_column("Jugement du"),
+                     "procedure": "Procédure", "url": st.column_config.LinkColumn("Annonce", display_text="voir"),
+                     "naf_label": "Activité", "judgment_nature": "Nature du jugement"})
 
-    st.subheader(f"Mouvements de {fmt.month(month)}")
-    events = queries.month_events(snap, month, scope, ("creation", "move_in", "move_out"))
-    cols = st.columns(3)
-    for col, kind, label in zip(cols, ("creation", "move_in", "move_out"), ("Créations", "Arrivées", "Départs")):
+    st.subheader(f"Mouvements {fmt.of_month(month)}")
+    events = queries.month_events(snap, month, scope, ("creation", "move_in", "move_out", "sector_change"))
+    counts = st.columns(5)
+    for col, (kind, label, _, _) in zip(counts, LISTS):
+        col.metric(label, fmt.number(int((events["kind"] == kind).sum())))
+    changes = events[events["kind"] == "sector_change"]
+    entries = changes[changes["is_tech"] & ~changes["was_tech"]] if scope == "tech" else changes.iloc[0:0]
+    exits = changes[~changes["is_tech"] & changes["was_tech"]] if scope == "tech" else changes.iloc[0:0]
+    counts[3].metric("Entrées d'activité", fmt.number(len(entries)))
+    counts[4].metric("Sorties d'activité", fmt.number(len(exits)))
+    for kind, label, where, where_label in LISTS:
         part = events[events["kind"] == kind]
-        col.metric(label, fmt.number(len(part)))
-        keep = ["event_date", "siren", "name", "commune", "activite"] + (
-            ["from_commune"] if kind == "move_in" else ["to_commune"] if kind == "move_out" else [])
-        col.dataframe(part[keep], hide_index=True, width="stretch", column_config={
-            "event_date": st.column_config.DateColumn("Date", format="DD/MM/YYYY"), "name": "Nom", "siren": "SIREN",
-            "commune": "Commune", "activite": "Activité", "from_commune": "Venant de", "to_commune": "Vers"})
+        st.markdown(f"**{label}** ({fmt.number(len(part))})")
+        if not part.empty:
+            table(part, {"name": "Nom", "siren": "SIREN", where: where_label, "activite": "Activité",
+                         "event_date": date_column("Date")})
+    if scope == "tech":
+        for part, label in ((entries, "Entrées dans le numérique par changement d'activité"),
+                            (exits, "Sorties du numérique par changement d'activité")):
+            st.markdown(f"**{label}** ({fmt.number(len(part))})")
+            if not part.empty:
+                table(part, {"name": "Nom", "siren": "SIREN", "commune": "Commune",
+                             "from_activity": "Ancienne activité", "activite": "Nouvelle activité"})
 
     st.subheader("Entreprises qui changent de tranche d'effectif (à la hausse)")
     ups = queries.band_ups(snap, month, scope)
     st.metric("Passages à une tranche supérieure", fmt.number(len(ups)))
-    st.dataframe(ups, hide_index=True, width="stretch", column_config={
-        "event_date": st.column_config.DateColumn("Date", format="DD/MM/YYYY"), "name": "Nom", "siren": "SIREN",
-        "commune": "Commune", "de": "De", "vers": "Vers"})
+    if not ups.empty:
+        table(ups, {"name": "Nom", "siren": "SIREN", "commune": "Commune", "de": "De", "vers": "Vers",
+                    "event_date": date_column("Date")})

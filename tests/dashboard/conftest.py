@@ -1,5 +1,5 @@
-"""The dashboard's snapshots (the session's demo snapshot comes from tests/conftest.py): a copy salted with hostile
-text and the optional source tables, and a copy without them (builders in tests/snapshots.py)."""
+"""The dashboard's snapshots (the session's demo comes from tests/conftest.py): a copy salted with hostile text, and
+the snapshot of the same demo as a registry-only pipeline publishes it (builders in tests/snapshots.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.snapshots import salt_snapshot, strip_optional_tables
+from tests.snapshots import salt_snapshot
 
 
 @pytest.fixture(autouse=True)
@@ -21,10 +21,8 @@ def restore_main_module():
 
 
 @pytest.fixture(scope="session")
-def bare(demo_snapshot, tmp_path_factory) -> Path:
-    dest = tmp_path_factory.mktemp("bare") / "published" / "radar.duckdb"
-    strip_optional_tables(demo_snapshot, dest)
-    return dest
+def bare(demo) -> Path:
+    return demo.registry_only
 
 
 @pytest.fixture(scope="session")

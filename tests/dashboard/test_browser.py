@@ -5,6 +5,7 @@ machine. Screenshots of each page go to $RADAR_SCREENSHOTS (default: a pytest te
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -26,6 +27,9 @@ sync_api = pytest.importorskip("playwright.sync_api")
 # trying the root: those two 404s (and the console lines they cause) are the only tolerated ones.
 PROBES = ("/_stcore/health", "/_stcore/host-config")
 PROBE_404 = "Failed to load resource: the server responded with a status of 404 (Not Found)"
+# What a page must never show its French reader: a missing value as the machine writes it, a code in snake_case
+# (`strike_off`, `judgment_date`, `success`-style statuses are words on the page), Streamlit's English dialog.
+NOT_FRENCH = re.compile(r"\b(?:None|NaN|NaT|nan|null|undefined)\b|Page not found|\b[a-z]+_[a-z0-9_]+\b")
 
 
 def sql(snapshot: Path, query: str, params=None):
@@ -82,6 +86,7 @@ def test_every_page_in_a_real_browser(salted, shots, tmp_path):
                 b.page.screenshot(path=str(shots / f"{slug or 'vue-ensemble'}.png"))
                 body = b.page.locator("body").inner_text()
                 assert "[ND]" not in body and "Traceback" not in body
+                assert not NOT_FRENCH.findall(body), (slug, sorted(set(NOT_FRENCH.findall(body))))
                 if slug == "":
                     assert b.metric("Entreprises") == fr(tech_companies)
                 if slug == "entreprises":
@@ -99,15 +104,20 @@ def test_every_page_in_a_real_browser(salted, shots, tmp_path):
                     assert XSS in heading and IMG in heading
                     assert b.page.locator("a[href^='javascript:'], a[href^='data:']").count() == 0
                     assert b.page.locator("script:text('xss')").count() == 0
+            b.open(f"{base}/vue-ensemble", "Vue d'ensemble")  # every page has its own URL, this one too
+            assert not NOT_FRENCH.findall(b.page.locator("body").inner_text())
             b.open(f"{base}/fiche?siren={sirens['curly']}", "Fiche entreprise")
             assert MUSTACHE in b.page.get_by_role("heading", level=2).first.inner_text()
             b.page.screenshot(path=str(shots / "fiche-accolades.png"))
             # T18: a new snapshot is published under the running dashboard; the next request shows it.
             b.open(f"{base}/signaux?perimetre=tous", "Signaux")
-            assert b.metric("Entreprises en difficulté") == "2"
+            con = duckdb.connect(str(snapshot), read_only=True)
+            (troubled,) = con.execute("SELECT count(DISTINCT siren) FROM company_in_difficulty").fetchone()
+            con.close()
+            assert b.metric("Entreprises en difficulté") == fr(troubled)
             republish_without(snapshot, sirens["troubled"])
             b.open(f"{base}/signaux?perimetre=tous", "Signaux")
-            assert b.metric("Entreprises en difficulté") == "1"
+            assert b.metric("Entreprises en difficulté") == fr(troubled - 1)
         finally:
             b.close()
     assert not b.dialogs, b.dialogs

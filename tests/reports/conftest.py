@@ -1,5 +1,6 @@
-"""The hand-made three-month workdir, built once per session for every report test, and the report produced
-from it (introductions, HTML, PDF, annexes), also once."""
+"""The report tests' workdirs, built once per session by the pipeline's own steps: the hand-made three months
+(tests/reports/monthly_data.py) and the report produced from them; the session's demo (tests/conftest.py) and the
+report of its latest month, with every source."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from radar.config import load_territory
 from steps import report as delivery
 from steps.common import publish
 from tests.builders import territory_text_with
-from tests.reports.monthly_data import MONTH, MonthlyWorkdir, build_workdir, copy_workdir
+from tests.reports.monthly_data import MONTH, MonthlyWorkdir, build_workdir
 from tests.reports.recipients import ENGINEERS, STAFF
+from tests.snapshots import DEMO_MONTH, copy_workdir
 
 
 @pytest.fixture(scope="session")
@@ -35,9 +37,16 @@ sender = "radar@agence.example"
 
 @pytest.fixture(scope="session")
 def produced(monthly, territory, tmp_path_factory):
-    wd = copy_workdir(monthly, tmp_path_factory.mktemp("produced"))
+    wd = copy_workdir(monthly.workdir, tmp_path_factory.mktemp("produced"))
     first = delivery.prepare_introductions(wd, territory, MONTH)
     again = delivery.prepare_introductions(wd, territory, MONTH)
     publish(wd, territory)
     rendered = delivery.produce_report(wd, territory, MONTH)
     return wd, rendered, (first, again)
+
+
+@pytest.fixture(scope="session")
+def demo_report(demo, territory, tmp_path_factory) -> delivery.Rendered:
+    """The demo's latest month as staff receive it: HTML, PDF and annexes, rendered by the report's steps."""
+    wd = copy_workdir(demo.workdir, tmp_path_factory.mktemp("demo-report"))
+    return delivery.produce_report(wd, territory, DEMO_MONTH)

@@ -3,7 +3,6 @@ steps: the snapshot every report test reads. The story of each named company is 
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,11 +55,12 @@ def _month_rows(month: str) -> tuple[list[dict], list[dict]]:
         ul_row(IN, name="ARRIVEE DE PARIS", head_nic=_head(siret(IN, 3) if current else siret(IN))),
         ul_row(UP, name="CROISSANCE RAPIDE", head_nic=_head(siret(UP))),
     ]
-    etabs.append(etab_row(siret(IN), commune="75115", state="F" if current else "A",
+    etabs.append(etab_row(siret(IN), commune="75115", libelleCommuneEtablissement="PARIS 15", codePostalEtablissement="75015",
+                          state="F" if current else "A",
                           period_start="2024-11-05" if current else None))
     if current:
         etabs += [
-            etab_row(siret(OUT, 2), commune="75115", created="2024-11-05"),
+            etab_row(siret(OUT, 2), commune="75115", libelleCommuneEtablissement="PARIS 15", created="2024-11-05"),
             etab_row(siret(IN, 3), commune="92012", created="2024-11-05"),
             etab_row(siret(NEW), commune="92012", created="2024-11-03"),
             etab_row(siret(PERSON), commune="92022", naf="62.02A", created="2024-10-20", status="P",
@@ -104,12 +104,3 @@ def build_workdir(root: Path) -> MonthlyWorkdir:
         steps.load_files(workdir, territory, etab_path, ul_path, month)
     common.publish(workdir, territory)
     return MonthlyWorkdir(workdir, stocks)
-
-
-def copy_workdir(source: MonthlyWorkdir, target: Path) -> Workdir:
-    """A private copy (warehouse and snapshot only) for a test that writes."""
-    wd = Workdir(target)
-    wd.ensure()
-    shutil.copy2(source.workdir.warehouse, wd.warehouse)
-    shutil.copy2(source.workdir.published, wd.published)
-    return wd

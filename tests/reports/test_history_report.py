@@ -39,18 +39,20 @@ def test_a_reconstructed_month_says_so_near_the_figures_and_in_the_method(snapsh
     summary, method = text(section(html, "en-bref")), text(section(html, "methode"))
     assert NOTE in summary and NOTE in method
     # The arrivals and departures cards, and the trend table's rows of reconstructed months: n.d., never 0.
-    for metric in ("move_ins", "move_outs", "net_change"):
+    for metric in ("move_ins", "move_outs", "change"):  # "change": the stock's change card
         card = re.search(rf'data-metric="{metric}">.*?<p class="value">(.*?)</p>', html, re.S).group(1)
         assert card == "n.d."
     trend_rows = re.findall(r'<tr data-reconstructed="true">(.*?)</tr>', html, re.S)
     assert len(trend_rows) == 3  # June (the first loaded month: "—"), July, August
-    assert all(text(r).split()[-3:] == ["n.d.", "n.d.", "n.d."] for r in trend_rows[1:])
+    # Arrivals, departures, sector entries, sector exits, other: the registry's history tells no transfer.
+    assert all(text(r).split()[-5:-3] + text(r).split()[-1:] == ["n.d."] * 3 for r in trend_rows[1:])
     # Creations are known: two in August (H, and J's new head office).
     creations = re.search(r'data-metric="creations">.*?<p class="value">(.*?)</p>', html, re.S).group(1)
     assert creations == "2"
     lists = text(section(html, "listes"))
     assert lists.count("Non disponible : mois reconstitué") == 3  # arrivals, departures, headcount ups
-    assert "Mois reconstitués dans cet instantané : juin 2024, juillet 2024, août 2024, septembre 2024." in method
+    assert ("Mois reconstitués à partir du fichier historique de l'INSEE (sans transferts ni effectifs) : juin 2024, "
+            "juillet 2024, août 2024, septembre 2024.") in method
 
 
 def test_a_stock_month_after_reconstructed_ones_is_not_marked(snapshot):
@@ -60,6 +62,7 @@ def test_a_stock_month_after_reconstructed_ones_is_not_marked(snapshot):
     card = re.search(r'data-metric="move_ins">.*?<p class="value">(.*?)</p>', html, re.S).group(1)
     assert card == "0"
     # Its comparison month is reconstructed: the previous-month column of the key figures says n.d.
-    row = re.search(r'<table class="figures" data-scope="tech">.*?<tr data-metric="move_ins">(.*?)</tr>', html,
+    row = re.search(r'<table class="figures numbers">.*?<tr data-metric="move_ins">(.*?)</tr>', html,
                     re.S).group(1)
-    assert re.findall(r"<td>(.*?)</td>", row)[:2] == ["0", "n.d."]
+    assert re.findall(r"<td>(.*?)</td>", row)[:2] == ["0", "n.d."]  # tech: the month, the previous month
+    assert re.findall(r"<td>(.*?)</td>", row)[3:5] == ["0", "n.d."]  # all activities

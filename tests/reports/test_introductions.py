@@ -52,7 +52,9 @@ def test_new_company_meets_complementary_neighbours_only():
     by_other = {next(s for s in p.key if s != NEW.siren): p for p in pairs}
     assert set(by_other) == {HOST.siren, ADVISOR.siren}  # not too far, not the same activity, not unnamed
     assert by_other[HOST.siren].score > by_other[ADVISOR.siren].score  # 1.1 km beats "same commune" (1.5 km)
-    assert "JEUNE POUSSE" in by_other[HOST.siren].reason and "1,1 km" in by_other[HOST.siren].reason
+    # A pair keeps facts, never a sentence with names (T39): the reason is written when published.
+    assert by_other[HOST.siren].facts == {"new": NEW.siren, "distance_km": 1.1}
+    assert by_other[ADVISOR.siren].facts == {"new": NEW.siren, "distance_km": None}  # same commune
     wider = rule_new_neighbour([NEW], [FAR], replace(CFG, distance_km=6.0))
     assert len(wider) == 1  # the distance is configurable
 
@@ -65,12 +67,12 @@ def test_the_complementary_table_reads_both_ways():
 
 def test_companies_in_the_same_story():
     firms = {f.siren: f for f in (NEW, HOST, FAR, HIDDEN)}
-    mentions = [Mention("a1", "Trois pépites d'Issy", "Le Parisien", s, c)
+    mentions = [Mention("a1", s, c)
                 for s, c in ((NEW.siren, 0.9), (HOST.siren, 0.8), (FAR.siren, 0.4), (HIDDEN.siren, 1.0))]
     pairs = rule_same_story(mentions, firms, CFG)
     assert [p.key for p in pairs] == [tuple(sorted((NEW.siren, HOST.siren)))]  # FAR below min confidence
     assert pairs[0].score == pytest.approx(0.8 * 0.8)
-    assert "« Trois pépites d'Issy » (Le Parisien)" in pairs[0].reason
+    assert pairs[0].facts == {"article_id": "a1"}
 
 
 def test_company_in_difficulty_meets_larger_peers_of_its_activity():
@@ -83,11 +85,12 @@ def test_company_in_difficulty_meets_larger_peers_of_its_activity():
     mine = sorted((p for p in pairs if troubled.siren in p.key), key=lambda p: -p.score)
     assert [next(s for s in p.key if s != troubled.siren) for p in mine] == [large.siren, small.siren]
     assert all(also_troubled.siren not in p.key or troubled.siren not in p.key for p in pairs)
-    assert "Redressement judiciaire" in mine[0].reason and "reprendre" in mine[0].reason
+    assert mine[0].facts == {"troubled": troubled.siren, "procedure": "Redressement judiciaire",
+                             "distance_km": pytest.approx(1.1, abs=0.05)}
 
 
 def test_ranking_dedupes_excludes_recent_pairs_and_caps():
-    p = lambda a, b, rule, score: Pair(*sorted((a, b)), rule, f"{rule} {a}-{b}", score)
+    p = lambda a, b, rule, score: Pair(*sorted((a, b)), rule, {"first": a}, score)
     pairs = [p("1", "2", "same_story", 0.5), p("2", "1", "new_neighbour", 0.9),  # one couple, best rule kept
              p("3", "4", "new_neighbour", 0.8), p("5", "6", "difficulty_peer", 0.7),
              p("1", "7", "same_story", 0.6), p("1", "8", "same_story", 0.55)]
@@ -117,36 +120,28 @@ def test_configuration_from_the_territory_file():
         config_from_territory({"introductions": {"rules": ["astrology"]}})
 
 
-def test_the_three_rules_on_a_snapshot_with_press_and_bodacc(monthly, tmp_path):
-    """The inputs read from a snapshot (same SQL as on the warehouse's pub views) feed every rule."""
+def test_the_rules_on_the_demo_snapshot_with_press_and_bodacc(demo_snapshot):
+    """The inputs read from the snapshot the pipeline publishes (same SQL as on the warehouse's pub views) feed
+    the rules: the month's new companies, the BODACC procedures and the press mentions."""
     import duckdb
 
     from reports.introduction_inputs import gather
-    from tests.builders import siren
-    from tests.reports.monthly_data import MONTH, NEW, PERSON
-    from tests.reports.source_tables import with_sources
+    from tests.snapshots import DEMO_MONTH
 
-    troubled, partner, peer = siren(10_000), siren(10_001), siren(10_005)  # 62.01Z, 62.02A, 62.01Z fillers
-    snap = with_sources(monthly.snapshot, tmp_path / "snap.duckdb", difficulties=[
-        {"siren": troubled, "name": "X", "commune_code": "92012", "naf_code": "62.01Z", "is_tech": True,
-         "procedure": "Sauvegarde", "judgment_date": "2024-11-04"}],
-        articles=[{"article_id": "a1", "title": "Deux voisins s'associent", "source_name": "Le Parisien",
-                   "published_at": "2024-11-10 08:00:00+00", "canonical_url": "https://example.org/a1"}],
-        mentions=[{"article_id": "a1", "siren": partner, "confidence": 0.9},
-                  {"article_id": "a1", "siren": NEW, "confidence": 0.95},
-                  {"article_id": "a1", "siren": PERSON, "confidence": 1.0}])
-    con = duckdb.connect(str(snap), read_only=True)
+    month = date.fromisoformat(DEMO_MONTH + "-01")
+    con = duckdb.connect(str(demo_snapshot), read_only=True)
     try:
-        inputs = gather(con, date.fromisoformat(MONTH + "-01"), CFG, schema="main")
+        inputs = gather(con, month, CFG, schema="main")
+        hidden = {s for (s,) in con.execute("SELECT siren FROM company WHERE name IS NULL").fetchall()}
+        mentioned = {s for (s,) in con.execute("SELECT siren FROM article_mention WHERE month = ?",
+                                               [month]).fetchall()}
     finally:
         con.close()
-    assert NEW in {f.siren for f in inputs["new"]} and PERSON not in inputs["firms"]  # no published name
-    assert [f.siren for f in inputs["in_difficulty"]] == [troubled]
-    assert inputs["in_difficulty"][0].procedure == "Sauvegarde"
+    assert inputs["new"] and inputs["established"] and inputs["in_difficulty"]
+    assert all(f.procedure for f in inputs["in_difficulty"])
+    assert {m.siren for m in inputs["mentions"]} == mentioned and mentioned
+    assert not hidden & {s for s, f in inputs["firms"].items() if f.name}  # no published name, none used
     pairs = suggest(replace(CFG, max_pairs=50, max_per_company=50), already_suggested=set(), **{
         k: inputs[k] for k in ("new", "established", "in_difficulty", "mentions", "firms")})
-    rules = {p.rule for p in pairs}
-    assert rules == {"new_neighbour", "same_story", "difficulty_peer"}
-    assert tuple(sorted((NEW, partner))) in {p.key for p in pairs if p.rule == "same_story"}
-    assert tuple(sorted((troubled, peer))) in {p.key for p in pairs if p.rule == "difficulty_peer"}
-    assert all(PERSON not in p.key for p in pairs)
+    assert {"new_neighbour", "difficulty_peer"} <= {p.rule for p in pairs}
+    assert all(not hidden & set(p.key) for p in pairs)

@@ -1,5 +1,6 @@
-"""The PDF: it renders, its text shows the headline numbers (checked against SQL written here), and the renderer
-fetches nothing and reads no file outside the bundled assets (T32)."""
+"""The PDF staff forward: the demo month's report fits in 8 A4 pages, no text leaves its page, body text is at
+least 8 pt, no heading is stranded at a page's foot; its text shows the headline numbers (SQL written here); and
+the renderer fetches nothing and reads no file outside the bundled assets (T32)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ import threading
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 from babel.numbers import format_decimal
 from pypdf import PdfReader
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from reports.pdf import BlockedResource, BundledOnlyFetcher, render_pdf
-from tests.reports.monthly_data import MONTH
+from tests.reports.pdf_layout import lines, text_sizes
+from tests.snapshots import DEMO_MONTH
+from warehouse.db import connect_snapshot
+
+A4 = (595.28, 841.89)  # points
 
 
 class Canary:
@@ -63,27 +68,67 @@ def _text(pdf: Path) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def pdf(produced) -> Path:
-    return produced[1].pdf
+def pdf(demo_report) -> Path:
+    return demo_report.pdf
 
 
-def test_pdf_renders_with_the_headline_numbers(pdf, monthly):
-    con = duckdb.connect(str(monthly.snapshot), read_only=True)
-    m = date.fromisoformat(MONTH + "-01")
-    establishments, companies = con.execute(
-        "SELECT count(*), count(DISTINCT siren) FROM establishment_monthly WHERE month = ? AND is_tech "
-        "AND state = 'A'", [m]).fetchone()
-    kinds = dict(con.execute("SELECT kind, count(*) FROM event WHERE month = ? AND source = 'sirene' AND is_tech "
-                             "GROUP BY kind", [m]).fetchall())
-    con.close()
+@pytest.fixture(scope="module")
+def pdf_lines(pdf):
+    return lines(pdf)
+
+
+def test_the_demo_month_fits_in_eight_a4_pages(pdf_lines):
+    pages = {line.page for line in pdf_lines}
+    assert len(pages) <= 8, len(pages)
+    assert all((round(line.width, 2), round(line.height, 2)) == A4 for line in pdf_lines)
+
+
+def test_no_text_lies_outside_its_page(pdf_lines):
+    """Tables that overflow the width are drawn beyond the page's edge, where the reader never sees them."""
+    outside = [(line.page, line.text) for line in pdf_lines
+               if line.x_min < 0 or line.y_min < 0 or line.x_max > line.width or line.y_max > line.height]
+    assert not outside, outside[:10]
+    margin = 25  # the page's own margins are 11-13 mm (31-37 pt): nothing is printed in them
+    crowding = [(line.page, line.text) for line in pdf_lines if line.x_max > line.width - margin]
+    assert not crowding, crowding[:10]
+
+
+def test_body_text_is_at_least_8_points(pdf):
+    sizes = text_sizes(pdf)
+    assert min(sizes) >= 8.0, sorted(sizes.items())[:5]
+
+
+def test_no_heading_is_stranded_at_the_foot_of_a_page(pdf, pdf_lines, demo_report):
+    headings = {" ".join(h.text().split()) for h in HTMLParser(demo_report.html.read_text("utf-8")).css("h2, h3")}
+    by_page: dict[int, list] = {}
+    for line in pdf_lines:
+        if not re.fullmatch(r"\d+ / \d+", line.text):  # the page counter in the margin
+            by_page.setdefault(line.page, []).append(line)
+    for page, found in by_page.items():
+        last = max(found, key=lambda line: line.y_max)
+        assert last.text not in headings and not any(h.startswith(last.text) for h in headings if len(last.text) > 12), \
+            (page, last.text)
+
+
+def test_pdf_shows_the_headline_numbers(pdf, demo_snapshot):
+    m = date.fromisoformat(DEMO_MONTH + "-01")
+    con = connect_snapshot(demo_snapshot)
+    try:
+        establishments, companies = con.execute(
+            "SELECT count(*), count(DISTINCT siren) FROM establishment_monthly WHERE month = ? AND is_tech "
+            "AND state = 'A'", [m]).fetchone()
+        kinds = dict(con.execute("SELECT kind, count(*) FROM event WHERE month = ? AND source = 'sirene' AND is_tech "
+                                 "GROUP BY kind", [m]).fetchall())
+    finally:
+        con.close()
     pages, text = _text(pdf)
-    assert pdf.read_bytes().startswith(b"%PDF-") and 3 <= pages <= 40
-    for label, value in (("Entreprises du numérique", companies), ("Établissements du numérique", establishments),
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    for label, value in (("Entreprises", companies), ("Établissements", establishments),
                          ("Créations", kinds["creation"]), ("Fermetures", kinds["closure"]),
-                         ("Arrivées", kinds["move_in"]), ("Départs", kinds["move_out"])):
+                         ("Arrivées", kinds.get("move_in", 0)), ("Départs", kinds.get("move_out", 0))):
         assert re.search(re.escape(label) + r"\s+" + re.escape(format_decimal(value, locale="fr_FR")) + r"\s", text), \
             label
-    assert "novembre 2024" in text and "7. Méthode et sources" in text
+    assert "octobre 2026" in text and "7. Méthode et sources" in text
     assert not list(pdf.parent.glob("*.tmp"))
 
 

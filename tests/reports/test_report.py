@@ -14,7 +14,8 @@ from babel.numbers import format_decimal
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from radar.months import MonthError
-from reports.render import ReportError, date_long, latest_month, month_long, render_report
+from reports.formats import date_long, month_long
+from reports.render import ReportError, latest_month, render_report
 from tests.builders import siret
 from tests.reports.monthly_data import MONTH, MUSTACHE, P_SECRETS, PERSON, PREVIOUS, XSS, YEAR_AGO
 
@@ -92,19 +93,21 @@ def _list_names(tree: HTMLParser, kind: str) -> list[str]:
 def test_headline_numbers_match_the_snapshot(tree, expected):
     for metric in ("companies", "establishments", "creations", "closures", "move_ins", "move_outs"):
         assert _card(tree, metric).css_first(".value").text(strip=True) == _fr(expected["current"][metric]), metric
-    assert _card(tree, "net_change").css_first(".value").text(strip=True) == _signed(expected["current"]["net_change"])
     est = expected["current"]["establishments"]
-    comparisons = [_text(li) for li in _card(tree, "establishments").css(".cmp li")]
-    assert comparisons[0].startswith("vs mois précédent : " + _signed(est - expected["previous"]["establishments"]))
-    assert comparisons[1].startswith("vs il y a un an : " + _signed(est - expected["year_ago"]["establishments"]))
+    change = _card(tree, "change")
+    assert change.css_first(".value").text(strip=True) == _signed(est - expected["previous"]["establishments"])
+    assert _text(change.css_first(".cmp")) == "créations, transferts : " + _signed(expected["current"]["net_change"])
+    comparisons = [_text(p) for p in _card(tree, "establishments").css(".cmp")]
+    assert comparisons[0].startswith("vs mois préc. : " + _signed(est - expected["previous"]["establishments"]))
+    assert comparisons[1].startswith("vs un an : " + _signed(est - expected["year_ago"]["establishments"]))
+    balance = _text(tree.css_first('[data-balance="tech"]'))
+    assert balance.startswith(f"Le numérique passe de {_fr(expected['previous']['establishments'])} à {_fr(est)}")
     assert expected["current"]["creations"] == 4 and expected["current"]["move_ins"] == 1
 
 
 def test_numbers_and_dates_are_french(tree, built):
-    size = built.stocks[MONTH].stat().st_size  # the stock files are a few kB: a number >= 1 000
-    assert size >= 1000
-    shown = format_decimal(size, locale="fr_FR")
-    assert "\u202f" in shown and f"{shown} octets" in _text(tree.css_first("#methode"))
+    share = _text(tree.css_first("#en-bref"))
+    assert re.search(r"représente \d+,\d\u202f% des établissements", share)  # 47,1 %, never 47.1%
     title = "Radar de l'écosystème numérique — Grand Paris Seine Ouest — novembre 2024"
     assert tree.css_first("h1").text() == title
     assert date_long(date(2026, 11, 1)) == "1er novembre 2026" and month_long(date(2026, 11, 1)) == "novembre 2026"
@@ -118,7 +121,8 @@ def test_lists_name_the_companies_behind_the_numbers(tree, expected):
     assert any("CROISSANCE RAPIDE" in n for n in _list_names(tree, "headcount_up"))
     for kind, name in (("move_in", "ARRIVEE DE PARIS"), ("move_out", "DEPART VERS PARIS")):
         row = tree.css_first(f'table[data-kind="{kind}"] tbody tr')
-        assert name in row.text() and "75115" in row.text(), kind  # outside the territory: the code, no name
+        # Outside the territory: the stock rows' commune label, in usual case, never the code.
+        assert name in row.text() and "Paris 15" in row.text() and "75115" not in row.text(), kind
     all_listed = " ".join(n for kind in ("creation", "closure", "move_in", "move_out", "headcount_up")
                           for n in _list_names(tree, kind))
     assert "BOULANGERIE" not in all_listed  # not a tech activity
@@ -157,7 +161,7 @@ def test_accessible_structure(tree):
         "5. Dans la presse", "6. Mises en relation", "7. Méthode et sources"]
     for table in tree.css("table"):
         assert table.css_first("caption") is not None
-        assert all(th.attributes.get("scope") in ("col", "row") for th in table.css("th"))
+        assert all(th.attributes.get("scope") in ("col", "colgroup", "row") for th in table.css("th"))
     ids = [node.attributes["id"] for node in tree.css("[id]")]
     assert len(ids) == len(set(ids))  # several inline SVGs share one id space
     for svg in tree.css("svg"):
@@ -169,7 +173,7 @@ def test_method_and_sources(tree, built):
     digest = hashlib.sha256(built.stocks[MONTH].read_bytes()).hexdigest()
     assert digest[:12] in method
     assert "SIRET invalide" in method or "SIREN invalide" in method
-    assert "radar report --month 2024-11" in method and "event_date" in method
+    assert "radar report --month 2024-11" in method and "annexe-sources.csv" in method
 
 
 def test_missing_month_is_a_clear_error(built, tmp_path):

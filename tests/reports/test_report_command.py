@@ -12,14 +12,15 @@ from click.testing import CliRunner
 
 from cli.main import main
 from steps import report as delivery
-from tests.reports.monthly_data import MONTH, copy_workdir
+from tests.reports.monthly_data import MONTH
+from tests.snapshots import copy_workdir
 
 
 @pytest.fixture
 def workdir(monthly, tmp_path, monkeypatch):
     for key in ("HOST", "PORT", "USER", "PASSWORD", "SECURITY"):
         monkeypatch.delenv(f"RADAR_SMTP_{key}", raising=False)
-    return copy_workdir(monthly, tmp_path / "wd")
+    return copy_workdir(monthly.workdir, tmp_path / "wd")
 
 
 def test_report_renders_then_sends_once(workdir, territory):

@@ -81,12 +81,13 @@ def test_latest_processing_date_wins():
 
 def test_legal_units_rules():
     rows = [ul_row(siren(1)), ul_row(siren(2), legal_form="57X0"), ul_row(siren(3), state="F"),
-            ul_row(siren(5), legal_form="5720"),
+            ul_row(siren(5), legal_form="5799"), ul_row(siren(6), legal_form="5720"),
             ul_row(siren(4), legal_form="1000", status="P", nomUniteLegale="[ND]", prenom1UniteLegale="[ND]")]
     out = clean_unites_legales(frame(rows), REF)
     assert sorted(out.quarantine["rule"]) == ["invalid_legal_form", "unknown_state"]
-    # A well-formed code missing from our label list is loaded, and counted.
-    assert siren(5) in set(out.clean["siren"]) and out.counts["unlabelled_legal_form"] == 1
+    # A well-formed code missing from our label list is loaded, and counted; a code INSEE retired (5720, SASU)
+    # still has its label: loaded, not counted.
+    assert {siren(5), siren(6)} <= set(out.clean["siren"]) and out.counts["unlabelled_legal_form"] == 1
     person = out.clean.set_index("siren").loc[siren(4)]
     assert pd.isna(person["last_name"]) and pd.isna(person["first_name1"])
 

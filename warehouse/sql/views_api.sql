@@ -31,6 +31,7 @@ CREATE OR REPLACE VIEW pub.company_in_difficulty AS
 SELECT
     j.siren,
     c.name,
+    c.display_name,
     coalesce(CASE WHEN c.head_office_in_territory THEN c.head_office_commune_code END,
              (SELECT min(e.commune_code) FROM core.establishment e WHERE e.siren = j.siren AND e.in_territory))
         AS commune_code,
