@@ -155,8 +155,9 @@ WITH places AS (
     FROM establishment WHERE in_territory GROUP BY siren
 )
 SELECT c.siren, c.display_name AS name, lower(c.display_name) AS name_lower, p.commune_name, p.communes,
-       c.naf_code, c.naf_label, c.headcount_band, c.headcount_label, hb.rank AS headcount_order, c.state,
-       c.created_on, c.is_tech
+       c.naf_code, c.naf_label, c.headcount_band, c.headcount_label, hb.short_label AS headcount_short,
+       hb.rank AS headcount_order, c.state, c.created_on, c.is_tech,
+       c.display_name = '(nom non diffusible)' AS is_masked
 FROM company c
 JOIN places p USING (siren)
 LEFT JOIN ref_headcount_band hb ON hb.code = c.headcount_band
@@ -207,8 +208,10 @@ def companies(s: Snapshot, f: Filters, *, limit: int | None = 500, offset: int =
     where, params = company_where(f)
     order = SORTS[f.tri]  # KeyError on anything else: the filter parser already fell back to the default
     direction = "DESC" if f.desc else "ASC"
+    # Units without a name to sort on come after the named ones, whichever the direction.
+    masked_last = "c.is_masked, " if f.tri == "nom" else ""
     sql = (f"SELECT * EXCLUDE (name_lower, communes) FROM {company_list(s)} c {where} "
-           f"ORDER BY {order} {direction} NULLS LAST, c.siren")
+           f"ORDER BY {masked_last}{order} {direction} NULLS LAST, c.siren")
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params = params + [limit, offset]

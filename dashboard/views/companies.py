@@ -27,6 +27,8 @@ with snapshot() as snap:
     if total > SHOWN:
         st.caption(f"Affichage des {fmt.number(SHOWN)} premières ; les exports contiennent les {fmt.number(total)}.")
     shown = queries.export_frame(df)
+    # The short band keeps the table within the page; the exports keep INSEE's full label.
+    shown["Tranche d'effectif"] = df["headcount_short"].where(df["headcount_short"].notna(), df["headcount_label"])
     shown["Fiche"] = "./fiche?siren=" + df["siren"]
     table(shown, {"Nom": "Nom", "SIREN": "SIREN", "Commune": "Commune", "Code NAF": "Code NAF",
                   "Activité": "Activité", "Tranche d'effectif": "Tranche d'effectif", "État": "État",

@@ -132,6 +132,20 @@ def test_search_and_sort(monkeypatch, demo_snapshot):
     assert list(at.dataframe[0].value["SIREN"]) == [siren]
 
 
+@pytest.mark.parametrize("ordre", ["asc", "desc"])
+def test_by_name_the_units_without_a_name_come_last_and_bands_are_short(monkeypatch, demo_snapshot, ordre):
+    at = run_page(monkeypatch, demo_snapshot, "companies", commune="92040", secteur="numerique", tri="nom",
+                  ordre=ordre)
+    names = list(at.dataframe[0].value["Nom"])
+    masked = [n == "(nom non diffusible)" for n in names]
+    assert any(masked) and not all(masked), names[-5:]
+    assert masked == sorted(masked)  # every named unit first
+    named = [n for n in names if n != "(nom non diffusible)"]
+    assert named == sorted(named, reverse=ordre == "desc")
+    shorts = {r for (r,) in sql(demo_snapshot, "SELECT short_label FROM ref_headcount_band")}
+    assert set(at.dataframe[0].value["Tranche d'effectif"].dropna()) <= shorts
+
+
 @pytest.mark.parametrize("hostile", INJECTIONS)
 def test_injection_attempts_are_values_never_sql(monkeypatch, demo_snapshot, hostile):
     """T33: typed text is a bound parameter; URL values outside the allowlists are dropped; tables intact."""
