@@ -108,14 +108,31 @@ class Terminal:
         self.fd, self.seen = master, ""
 
     def expect(self, text: str, timeout: float = 30) -> str:
+        before = self.wait_for(text, timeout)
+        if before is None:
+            pytest.fail(f"never saw {text!r}; the terminal shows:\n{self.seen}")
+        return before
+
+    def wait_for(self, text: str, timeout: float) -> str | None:
         deadline = time.monotonic() + timeout
         while text not in self.seen:
             ready, _, _ = select.select([self.fd], [], [], max(0.0, deadline - time.monotonic()))
             if not ready:
-                pytest.fail(f"never saw {text!r}; the terminal shows:\n{self.seen}")
+                return None
             self.seen += os.read(self.fd, 65536).decode(errors="replace")
         before, _, self.seen = self.seen.partition(text)
         return before
+
+    def interrupt_at_prompt(self, until: str) -> str:
+        """Ctrl-C at the prompt until `until` shows. CPython's input() writes the prompt, then reads: a SIGINT landing
+        between the two is only acted on after the next line. No hand hits that window; a loaded machine can, so
+        the test presses again, as a user would."""
+        for _ in range(3):
+            os.kill(self.proc.pid, signal.SIGINT)
+            before = self.wait_for(until, timeout=5)
+            if before is not None:
+                return before
+        pytest.fail(f"Ctrl-C three times, never saw {until!r}; the terminal shows:\n{self.seen}")
 
     def send(self, text: str) -> None:
         os.write(self.fd, text.encode())
@@ -134,8 +151,7 @@ def test_ctrl_c_cancels_the_statement_and_returns_to_the_prompt(workdir):
         assert "| 42     |" in term.expect("radar> ")
         term.send("SELECT 'half typed'\n")  # Ctrl-C at the continuation prompt drops the unfinished statement
         term.expect("   ...> ")
-        os.kill(term.proc.pid, signal.SIGINT)
-        term.expect("radar> ")
+        term.interrupt_at_prompt("radar> ")
         term.send("SELECT 7 AS n;\n")
         shown = term.expect("radar> ")
         assert "| 7 |" in shown and "half typed" not in shown.split("SELECT 7")[-1]
