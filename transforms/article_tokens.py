@@ -7,15 +7,19 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from transforms.names import fold
 
 # A dotted acronym is one word (S.N.C.F. = SNCF); "+" and "&" are words of names (Canal+, Safran Electronics &
 # Defense).
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}(?:[^\W\d_](?![\w]))?|\w+|[+&]", re.UNICODE)
+# Without ".X." anywhere (most texts) no dotted acronym can match, and the plain words are found faster alone.
+_MAY_HAVE_DOTTED = re.compile(r"\.[^\W\d_]\.")
+_PLAIN_TOKEN = re.compile(r"\w+|[+&]", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?…](?=\s|$)|\n")
 _OPENINGS = re.compile(r"[«\"“(—–•\[]")
+_GROUP, _START, _END = re.Match.group, re.Match.start, re.Match.end
 
 
 @dataclass(slots=True)
@@ -91,15 +95,16 @@ def tokenize(text: str) -> Tokens:
     """Tokens in order, with their sentence and whether they open one (or a quotation). Sentence ends and
     openings are found by one regex pass each and matched to tokens by bisection, when asked: a loop over every
     token in Python would cost more than all the rest of the linking."""
-    matches = list(_TOKEN.finditer(text))
-    raws = [m.group() for m in matches]
-    starts = [m.start() for m in matches]
-    ends = [m.end() for m in matches]
-    norms = [_fold(r) for r in raws]
+    # map() over unbound methods runs the per-token loops in C.
+    matches = list((_TOKEN if _MAY_HAVE_DOTTED.search(text) else _PLAIN_TOKEN).finditer(text))
+    raws = list(map(_GROUP, matches))
+    starts = list(map(_START, matches))
+    ends = list(map(_END, matches))
+    norms = list(map(_fold, raws))
     # The last dot of "S.N.C.F." ends no sentence (a dot two characters before it).
-    stops = [p for p in (m.start() for m in _SENTENCE_END.finditer(text)) if p < 2 or text[p - 2] != "."]
-    opens = [m.start() for m in _OPENINGS.finditer(text)]
-    sents = [bisect_left(stops, s) for s in starts]
+    stops = [p for p in map(_START, _SENTENCE_END.finditer(text)) if p < 2 or text[p - 2] != "."]
+    opens = list(map(_START, _OPENINGS.finditer(text)))
+    sents = list(map(partial(bisect_left, stops), starts))
     if sents and len(set(sents)) != sents[-1] - sents[0] + 1:  # stops with no token between: number 0, 1, 2 ...
         renumber = {n: k for k, n in enumerate(dict.fromkeys(sents))}
         sents = [renumber[n] for n in sents]

@@ -17,6 +17,7 @@ confidence and its evidence in words; only confident ones (>= CONFIDENT) reach t
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import compress
 
 import pandas as pd
 
@@ -137,11 +138,12 @@ def _scan(index: CompanyIndex, article: Article) -> list[tuple[int, int, Alias]]
     first, joined = root.children.get, _JOINING.issuperset
     n = len(norms)
     hits = []
-    for i, norm in enumerate(norms):
-        node = first(norm)
-        if node is None and (" " not in norm or (node := _spaced_child(root, norm)) is None):
-            continue  # most words start no name
-        sent, j = sents[i], i + 1
+    nodes = list(map(first, norms))
+    if " " in "|".join(norms):  # rare: see _spaced_child
+        nodes = [node or (_spaced_child(root, norm) if " " in norm else None) for node, norm in zip(nodes, norms)]
+    # Most words start no name: compress() skips them without a Python step per word.
+    for i in compress(range(n), nodes):
+        node, sent, j = nodes[i], sents[i], i + 1
         while True:
             if node.aliases:
                 hits.extend([(i, j, alias) for alias in node.aliases])

@@ -102,7 +102,10 @@ def sentences(title: str | None, text: str | None) -> list[str]:
 def _triggers(sentence: str) -> list[tuple[str, int]]:
     """(kind, position of the trigger) of every event kind the sentence says."""
     found = []
+    low = None if _FOLDS_APART.search(sentence) else sentence.lower()
     for kind, (pattern, veto) in PATTERNS.items():
+        if low is not None and not _KIND_STEMS[kind].search(low):
+            continue  # the pattern cannot match without one of its stems (vetoes only blank text out)
         clean = veto.sub(lambda m: " " * len(m.group(0)), sentence) if veto is not None else sentence
         m = pattern.search(clean)
         if not m:
@@ -142,6 +145,18 @@ _ANY_TRIGGER = re.compile(r"l[eè]v|rach|acqu|offr|main sur|fusionn|absorb|recru
 # long s, and the dotted capital I that lower-cases to two characters), for which the slow search is kept.
 _ANY_TRIGGER_LOWER = re.compile(_ANY_TRIGGER.pattern)
 _FOLDS_APART = re.compile("[\u0130\u0131\u017f]")
+
+
+# Each kind's stems, as _ANY_TRIGGER_LOWER's (lower case, searched in the lower-cased sentence): a sentence without
+# any of them skips that kind's veto and pattern.
+_KIND_STEMS = {kind: re.compile(stems) for kind, stems in {
+    "press_funding": r"lève|levé|lever|tour de table|augmentation de capital|s[ée]rie |financement|réunit|obtient|"
+                     r"sécurise",
+    "press_acquisition": r"rach|acqui|main sur|offre|fusionne|absorbe",
+    "press_hiring": r"recrut|embauch|recrues|ouvr|cherch|promet|cré|prévoit",
+    "press_closure": r"liquidation|cessation|dépose le bilan|ferme|plan social|cessera|clé sous la porte",
+}.items()}
+assert set(_KIND_STEMS) == set(PATTERNS)
 
 
 def _has_trigger(text: str) -> bool:

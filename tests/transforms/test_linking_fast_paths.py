@@ -8,10 +8,19 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.article_tokens import tokenize
+from transforms.article_tokens import _TOKEN, tokenize
 from transforms.linking import _JOINING, CompanyIndex, _scan
 from transforms.linking_evidence import _SIREN_IN_TEXT, Article
-from transforms.press_events import _ANY_TRIGGER, _SENTENCE, _has_trigger, sentences
+from transforms.press_events import (
+    _ANY_TRIGGER,
+    _KIND_STEMS,
+    _SENTENCE,
+    PATTERNS,
+    _has_trigger,
+    _triggers,
+    parse_amount_eur,
+    sentences,
+)
 
 OLD_SIREN = re.compile(r"(?<!\d)(\d{3})[\s\u00a0]?(\d{3})[\s\u00a0]?(\d{3})(?!\d)")
 OLD_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
@@ -88,9 +97,10 @@ def test_trigger_search_on_lower_case_is_the_case_blind_one(parts):
 
 
 def test_only_three_characters_fold_apart_from_their_lower_case():
-    """Every character the case-blind stems can match: re.I matches it to a stem's letter exactly when its lower
+    """Every character the case-blind stems (and each kind's) can match: re.I matches it to a stem's letter exactly when its lower
     case is that letter, save the three kept on the slow path."""
-    letters = sorted(set(_ANY_TRIGGER.pattern) - set("|[]{}()?\\0123456789"))
+    letters = sorted(set(_ANY_TRIGGER.pattern + "".join(s.pattern for s in _KIND_STEMS.values()))
+                     - set("|[]{}()?\\0123456789"))
     blind = re.compile("[" + "".join(letters) + "]", re.I)
     apart = set()
     for x in range(0x110000):
@@ -107,3 +117,44 @@ def test_only_three_characters_fold_apart_from_their_lower_case():
 def test_sentences_still_split_at_stops_and_line_breaks():
     assert sentences("Titre", "Un. Deux !  Trois\n\nQuatre; cinq S.A. six") == [
         "Titre", "Un.", "Deux !", "Trois", "Quatre;", "cinq S.A.", "six"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(list("aBéÉ1 .+&-'\n_") + ["S.N.C.F.", "a.b", ".x.", "É.T"]), max_size=30))
+def test_tokens_without_a_dotted_acronym_are_the_full_regexs(parts):
+    """Texts without ".X." are tokenised by the plain-word regex: the same tokens as the full one finds."""
+    text = "".join(parts)
+    toks = tokenize(text)
+    assert list(zip(toks.raws, toks.starts, toks.ends)) == [(m.group(), m.start(), m.end())
+                                                            for m in _TOKEN.finditer(text)]
+
+
+def _every_kind_tried(sentence: str) -> list[tuple[str, int]]:
+    """_triggers as it was before each kind's stems were looked for first: every kind's veto and pattern."""
+    found = []
+    for kind, (pattern, veto) in PATTERNS.items():
+        clean = veto.sub(lambda m: " " * len(m.group(0)), sentence) if veto is not None else sentence
+        m = pattern.search(clean)
+        if not m:
+            continue
+        if kind == "press_funding" and parse_amount_eur(clean) is None and not re.search(
+                r"levée de fonds|tour de table|s[ée]rie [a-d]\b|augmentation de capital|financement", clean, re.I):
+            continue
+        found.append((kind, m.start()))
+    return found
+
+
+_EVENT_WORDS = ["lève", "LÈVENT", "levée de fonds", "Série B", "SERIE A", "tour de table", "obtient", "sécurise",
+                "12 millions", "3 M€", "rachète", "RACHAT", "acquiert", "met la main sur", "s'offre", "absorbe",
+                "fusionne avec", "recrute", "EMBAUCHE", "50 recrues", "cinquante", "ouvre", "créera", "postes",
+                "liquidation judiciaire", "Cessation des paiements", "dépose le bilan", "ferme son site",
+                "plan social", "met la clé sous la porte", "lève le voile", "après sa levée", "rachat d'actions",
+                "fuſionne", "Sİrie", "ıl", "Domino", "la start-up", "ingénieurs", "créera 40 emplois",
+                "ouvre 12 postes", "CRÉE une vingtaine de CDI", "prévoit trente recrutements"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_EVENT_WORDS), st.text(max_size=3)), max_size=8))
+def test_kinds_without_their_stems_are_skipped_exactly(parts):
+    sentence = " ".join(parts)
+    assert _triggers(sentence) == _every_kind_tried(sentence)
