@@ -229,6 +229,34 @@ def prefect_server(home: Path) -> tuple[subprocess.Popen, str]:
         time.sleep(0.5)
 
 
+def prefect_fixed_cost(args, work: Path, api: str, home: Path) -> dict:
+    """`radar run` on the small stock against the same steps without Prefect, in alternated pairs after one
+    warm-up of each (a shared machine drifts: the median of the pairwise differences is the figure)."""
+    small = json.loads((args.small_stock / "inputs.json").read_text())
+    etab, ul = small["etablissements"], small["unites_legales"]
+
+    def with_prefect(label):
+        return child([sys.executable, "-m", "cli.main", "run", "--stock-etablissements", etab, "--stock-unites-legales",
+                      ul, "--month", args.month, "--workdir", str(work / f"small-{label}"), "--no-progress"],
+                     env=radar_env(api, home))
+
+    def without_prefect(label):
+        return child([sys.executable, "-c", PIPELINE, etab, ul, str(work / f"small-bare-{label}"), args.month])
+
+    with_prefect("warm-up"), without_prefect("warm-up")
+    runs = [(with_prefect(k), without_prefect(k)) for k in range(args.pairs)]
+    if any(a["exit"] or b["exit"] for a, b in runs):
+        return {"error": "a run failed", "runs": runs}
+    diffs = sorted(a["wall_s"] - b["wall_s"] for a, b in runs)
+    med = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
+    return {"pairs": len(runs), "beyond_steps_s": round(med(diffs), 2),
+            "beyond_steps_range_s": [round(diffs[0], 2), round(diffs[-1], 2)],
+            "with_prefect_wall_s": med([a["wall_s"] for a, _ in runs]),
+            "without_prefect_wall_s": med([b["wall_s"] for _, b in runs]),
+            "cpu_beyond_steps_s": round(med([a["cpu_s"] - b["cpu_s"] for a, b in runs]), 2),
+            "steps_s": runs[len(runs) // 2][1].get("steps"), "runs": [[a["wall_s"], b["wall_s"]] for a, b in runs]}
+
+
 def radar_env(api: str, home: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update(PREFECT_API_URL=api, PREFECT_HOME=str(home))
@@ -247,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=3, help="single-territory runs measured per count")
     parser.add_argument("--workers", default="1,2", help="Dask local workers of the CLI runs, comma-separated")
     parser.add_argument("--cli-max", type=int, default=100, help="skip the CLI runs above this territory count")
+    parser.add_argument("--pairs", type=int, default=5, help="alternated pairs of the Prefect fixed-cost measure")
     parser.add_argument("--only", default="scan,steps,cli,prefect", help="stages, comma-separated")
     parser.add_argument("--tag", default="")
     args = parser.parse_args(argv)
@@ -276,19 +305,9 @@ def main(argv: list[str] | None = None) -> int:
             home = work / "prefect-client"
             home.mkdir()
         if "prefect" in stages:
-            small = json.loads((args.small_stock / "inputs.json").read_text())
-            r = {}
-            for label in ("warm-up", "with_prefect"):
-                wdir = work / f"small-{label}"
-                r[label] = child([sys.executable, "-m", "cli.main", "run", "--stock-etablissements",
-                                  small["etablissements"], "--stock-unites-legales", small["unites_legales"],
-                                  "--month", args.month, "--workdir", str(wdir), "--no-progress"],
-                                 env=radar_env(api, home))
-            r["without_prefect"] = child([sys.executable, "-c", PIPELINE, small["etablissements"],
-                                          small["unites_legales"], str(work / "small-bare"), args.month])
-            r["beyond_steps_s"] = round(r["with_prefect"]["wall_s"] - r["without_prefect"]["wall_s"], 2)
-            out["results"]["prefect_fixed_cost"] = r
-            say("prefect fixed cost:", r["beyond_steps_s"], "s beyond the steps without Prefect")
+            out["results"]["prefect_fixed_cost"] = r = prefect_fixed_cost(args, work, api, home)
+            say("prefect fixed cost:", r["beyond_steps_s"], "s beyond the steps without Prefect (median of",
+                r["pairs"], "pairs, range", r["beyond_steps_range_s"], ")")
             save()
         for n in (int(x) for x in args.territories.split(",")):
             specs = territory_communes(n, args.communes)

@@ -39,9 +39,10 @@ def run_guarded(fn, verbose: bool):
 
 
 def start_prefect(workdir: Path, verbose: bool) -> None:
-    from flows.runtime import configure_prefect
+    from flows.runtime import configure_prefect, without_heartbeats
 
     configure_prefect(workdir, verbose=verbose)
+    without_heartbeats()
 
 
 def territory_arg(territory_file: Path | None) -> str | None:

@@ -337,6 +337,7 @@ def keep_guessed(con: duckdb.DuckDBPyConnection, guess: pa.Array | list[str], e_
 def scan_connection(scratch_dir: Path, *, threads: int | None, memory_limit: str,
                     progress: bool = False) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that streams a national file within a memory budget, spilling to the scratch dir."""
+    scratch_dir.mkdir(parents=True, exist_ok=True)  # DuckDB makes only the last folder of its temp_directory
     con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False,
                                  "temp_directory": str(scratch_dir / "duckdb-tmp")})
     if threads:

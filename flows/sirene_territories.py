@@ -1,6 +1,6 @@
 """The monthly SIRENE flow for several territories (`radar run --territory A --territory B ...`): the national
-files read once for all of them, then each territory loaded, checked and published on its own by the
-single-territory flow, fanned out by the task runner (flows/territories.py). Its steps are
+files read once for all of them, then each territory loaded, checked and published on its own, in one task that
+calls the single-territory flow's steps, fanned out by the task runner (flows/territories.py). Its steps are
 steps/sirene_territories.py."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 from prefect import flow
 
 from flows.common import step_task
-from flows.sirene_month import resolve, sirene_month
+from flows.sirene_month import AS_CALLS, month_and_publish, resolve
 from flows.territories import gather
 from radar.config import Workdir
 from radar.territories import territory_file
@@ -27,10 +27,9 @@ scan = step_task(steps.scan_national, name="scan-national-files")
 @step_task(name="territory-month", task_run_name="month-{slug}")
 def territory_month(slug: str, root: str, etablissements: str, unites_legales: str, month: str | None,
                     scanned: dict | None, options: dict) -> dict:
-    """One territory's month: the single-territory flow, on the rows scanned for it."""
-    return sirene_month(etablissements=etablissements, unites_legales=unites_legales, month=month,
-                        territory_file=str(territory_file(Path(root), slug)), workdir=str(Path(root) / slug),
-                        scanned=scanned, **options)
+    """One territory's month: what the single-territory flow does, on the rows scanned for it, in this one task."""
+    return month_and_publish(etablissements, unites_legales, month, str(territory_file(Path(root), slug)),
+                             str(Path(root) / slug), scanned=scanned, do=AS_CALLS, **options)
 
 
 @flow(name="sirene-monthly-territories", log_prints=True)

@@ -128,3 +128,32 @@ def test_two_radar_runs_at_once_converge(prefect_api, tmp_path):
     assert "radar run: month 2024-11 loaded" in out2 and err1 + err2 == ""
     skip = ("meta.run", "meta.stock_month", "meta.schema_migrations", "quarantine.sirene")
     assert table_hashes(wd.warehouse, skip=skip) == table_hashes(sequential.warehouse, skip=skip)
+
+
+_HEARTBEAT_PROBE = """
+import sys
+from pathlib import Path
+from prefect import flow
+from prefect.settings import get_current_settings
+from cli.common import start_prefect
+
+@flow
+def probe():
+    return get_current_settings().flows.heartbeat_frequency
+
+start_prefect(Path(sys.argv[1]), False)
+print(probe())
+"""
+
+
+@pytest.mark.parametrize("asked, seen", [(None, "None"), ("60", "60")])
+def test_flow_runs_of_a_command_send_heartbeats_only_when_asked(prefect_api, tmp_path, asked, seen):
+    """Heartbeats cost a command 0.5 s per flow run on average (the engine waits for its thread's next tick)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_API_URL=prefect_api, PREFECT_HOME=str(tmp_path / "home"))
+    if asked:
+        env["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] = asked
+    out = subprocess.run([sys.executable, "-c", _HEARTBEAT_PROBE, str(tmp_path / "wd")], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == seen

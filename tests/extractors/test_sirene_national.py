@@ -100,3 +100,57 @@ def test_each_national_file_is_read_once_not_once_per_territory(tmp_path, nation
     # Twelve territories read about what one does (the split reads their small union), far from twelve scans.
     assert together < alone * 1.5, (alone, together)
     assert sum(r.etablissements_rows for r in many.values()) > 12 * 100
+
+
+def every_epci(n: int = 1250, per: int = 40) -> dict[str, Selection]:
+    """France's ~1,250 EPCIs over the generated stock's 93 departments: `per` consecutive communes each; every
+    100th also takes its neighbour's first commune (overlap)."""
+    deps = [f"{d:02d}" for d in range(1, 96) if d not in (20, 92)]
+    out = {}
+    for i in range(n):
+        dep, block = deps[i % len(deps)], i // len(deps)
+        communes = [f"{dep}{c:03d}" for c in range(1 + block * per, 1 + (block + 1) * per)]
+        if i % 100 == 0:
+            communes.append(f"{dep}{1 + (block + 1) * per:03d}")
+        out[f"epci-{i:04d}"] = Selection(tuple(communes))
+    return out
+
+
+def test_all_epcis_of_france_split_from_one_union(tmp_path, national):
+    """1,250 territories: more partitions than DuckDB keeps files open for, so most territories' rows come in
+    several files that are gathered into one. Every territory gets exactly the rows its own rule keeps."""
+    etab, ul = national
+    selections = every_epci()
+    con = duckdb.connect()
+    for slug in list(selections)[::100]:  # these also exclude a company of theirs
+        codes = selections[slug].commune_codes
+        excluded = con.execute(f"SELECT min(siren) FROM read_parquet('{etab.path}') WHERE codeCommuneEtablissement "
+                               f"IN ({', '.join(repr(c) for c in codes)})").fetchone()[0]
+        selections[slug] = Selection(codes, (excluded,))
+    together = scan_territories(etab, ul, tmp_path / "all", selections, scratch_dir=tmp_path / "scratch")
+    assert set(together) == set(selections)
+    con.execute("CREATE TABLE communes (slug VARCHAR, code VARCHAR)")
+    con.executemany("INSERT INTO communes VALUES (?, ?)",
+                    [(slug, c) for slug, s in selections.items() for c in s.commune_codes])
+    con.execute("CREATE TABLE excluded (slug VARCHAR, siren VARCHAR)")
+    con.executemany("INSERT INTO excluded VALUES (?, ?)",
+                    [(slug, x) for slug, s in selections.items() for x in s.excluded_sirens])
+    # The rule written out once more over the national files, against what the split wrote.
+    con.execute(f"""CREATE TABLE followed AS SELECT DISTINCT c.slug, e.siren
+                    FROM read_parquet('{etab.path}') e JOIN communes c ON e.codeCommuneEtablissement = c.code
+                    WHERE e.siren IS NOT NULL AND (c.slug, e.siren) NOT IN (SELECT slug, siren FROM excluded)""")
+    for kind, source in (("etablissements", etab.path), ("unites_legales", ul.path)):
+        key = "siret" if kind == "etablissements" else "siren"
+        expected = dict(con.execute(f"""SELECT f.slug, count(*) || ':' || sum(hash(s.{key}))
+            FROM read_parquet('{source}') s JOIN followed f USING (siren) GROUP BY f.slug""").fetchall())
+        got = dict(con.execute(f"""SELECT split_part(filename, '/', -2), count(*) || ':' || sum(hash({key}))
+            FROM read_parquet('{tmp_path}/all/*/{kind}.parquet', filename = true) GROUP BY 1""").fetchall())
+        assert got == expected, kind
+        rows = {slug: (r.etablissements_rows if kind == "etablissements" else r.unites_legales_rows)
+                for slug, r in together.items()}
+        assert {s: int(v.split(":")[0]) for s, v in got.items()} == {s: n for s, n in rows.items() if n}
+    assert sum(r.etablissements_rows for r in together.values()) > 200_000  # most of France is some EPCI's
+    for slug in ("epci-0000", "epci-0617", "epci-1249"):  # one overlapping and excluding, two plain ones
+        alone = scan_territory(etab, ul, tmp_path / "alone" / slug, commune_codes=list(selections[slug].commune_codes),
+                               excluded_sirens=list(selections[slug].excluded_sirens), scratch_dir=tmp_path / "scratch")
+        assert rows_of(together[slug]) == rows_of(alone), slug
