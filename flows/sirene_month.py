@@ -61,6 +61,7 @@ def run_month(workdir: Workdir, territory, etab_source: str, ul_source: str, mon
 def month_and_publish(etablissements: str, unites_legales: str, month: str | None, territory_file: str | None,
                       workdir: str, progress: bool = False, accept_drop: bool = False, force_month: bool = False,
                       scanned: dict | None = None, do=AS_TASKS) -> dict:
+    """The flow's body: prepare, the month, publish, prune the landing zone (`do`: as tasks or as plain calls)."""
     wd = Workdir(Path(workdir))
     territory = load_territory(territory_file)
     do.prepare(wd)
@@ -80,5 +81,5 @@ def sirene_month(etablissements: str = steps.DEFAULT_ETABLISSEMENTS_URL,
     """`accept_drop` lets a real collapse of the territory through the plausibility gate; `force_month` keeps a
     `month` the files contradict (both are said in the ledger). `scanned`: the territory's rows, already scanned
     from these files with other territories' (a multi-territory run, flows/sirene_territories.py)."""
-    return month_and_publish(etablissements, unites_legales, month, territory_file, workdir, progress,
-                             accept_drop, force_month, scanned)
+    return month_and_publish(etablissements, unites_legales, month, territory_file, workdir, progress=progress,
+                             accept_drop=accept_drop, force_month=force_month, scanned=scanned)

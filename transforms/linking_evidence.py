@@ -50,7 +50,6 @@ _PLACE_BEFORE = frozenset({"a", "au", "en", "de", "d", "vers", "pres", "depuis",
 # start with a digit (the regex engine then skips ahead to the next digit instead of trying every position); the
 # groups, joined, are the SIREN.
 _SIREN_IN_TEXT = re.compile(r"(\d)(?<!\d\d)(\d\d)[\s\u00a0]?(\d{3})[\s\u00a0]?(\d{3})(?!\d)")
-_THREE_DIGITS = re.compile(r"\d{3}")  # in every SIREN, and quicker to look for (most articles have none)
 _PHRASE_GAP = re.compile(r"^[\s\-‐'’.]*$")
 _AGE = re.compile(r"^\s*,?\s*\d{1,3}\s+ans\b")
 
@@ -83,8 +82,7 @@ class Article:
         self.words = set(tokens.norms)
         self.business = len(BUSINESS_WORDS.intersection(self.words))
         self.name_topic = bool(self.words & NAME_TOPIC_WORDS)
-        self.sirens = {"".join(m.groups()) for m in _SIREN_IN_TEXT.finditer(text)} if _THREE_DIGITS.search(text) \
-            else set()
+        self.sirens = {"".join(m.groups()) for m in _SIREN_IN_TEXT.finditer(text)}
         self._sentence_words: dict[int, set[str]] = {}
 
     @cached_property
