@@ -39,9 +39,12 @@ def run_guarded(fn, verbose: bool):
 
 
 def start_prefect(workdir: Path, verbose: bool) -> None:
+    from cli.startup import import_frozen
     from flows.runtime import configure_prefect, without_heartbeats
 
     configure_prefect(workdir, verbose=verbose)
+    # fastapi.encoders: the flow engine's parameter encoder, imported at the first flow run otherwise
+    import_frozen("prefect.flow_engine", "prefect.task_engine", "fastapi.encoders")
     without_heartbeats()
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import click
+from cli.startup import imports_frozen, skip_collection_at_exit
 
-from cli import api, backfill, dashboard, demo, news, report, run, serve, sql
-from cli import eval as eval_
-from cli.common import UserError
-from extractors.http import install_log_redaction
-from radar import __version__
-from radar.errors import RadarError
+with imports_frozen():
+    import click
+
+    from cli import api, backfill, dashboard, demo, news, report, run, serve, sql
+    from cli import eval as eval_
+    from cli.common import UserError
+    from extractors.http import install_log_redaction
+    from radar import __version__
+    from radar.errors import RadarError
 
 
 class RadarGroup(click.Group):
@@ -34,6 +37,7 @@ def main() -> None:
     install_log_redaction()
 
 
+skip_collection_at_exit()
 for _module in (demo, run, sql, api, news, report, serve, backfill, dashboard, eval_):
     main.add_command(_module.command)
 

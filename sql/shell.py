@@ -3,6 +3,7 @@ statement (or the one being typed) and returns to the prompt, Ctrl-D quits."""
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import click
@@ -13,6 +14,16 @@ from sql.query import one_line, run_statement
 
 
 def shell(con: duckdb.DuckDBPyConnection, fmt: str, *, timeout: float | None = None) -> None:
+    # Ctrl-C is the shell's own, as in psql, even in a process started with it ignored (a background job of a
+    # script, a test runner): the interpreter then installs no handler, and Ctrl-C at the prompt did nothing.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        read_eval_print(con, fmt, timeout)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def read_eval_print(con: duckdb.DuckDBPyConnection, fmt: str, timeout: float | None) -> None:
     click.echo("radar sql: read-only snapshot. End statements with ';'. Ctrl-C cancels, Ctrl-D quits.")
     buffer: list[str] = []
     while True:
